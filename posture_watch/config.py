@@ -1,0 +1,217 @@
+"""Settings: the packaged defaults overridden key by key by the user's TOML file.
+
+``config/default.toml`` is the single source of the defaults and their
+documentation; this module adds only what TOML comments cannot enforce: the
+allowed range or choices of each key. Types come from the default values.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import math
+import re
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from . import paths
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib  # type: ignore[no-redef]
+from .errors import UserError
+
+__all__ = ["Config", "tomllib"]
+
+Config = dict[str, Any]
+
+FAULTS = (
+    "forward_head",
+    "slouch",
+    "head_tilt",
+    "head_turn",
+    "uneven_shoulders",
+    "trunk_lean",
+    "too_close",
+    "static_posture",
+)
+
+_CHOICES: dict[str, tuple[str, ...]] = {
+    "model.variant": ("lite", "full", "heavy"),
+    "view.mode": ("auto", "front", "side"),
+}
+
+_RANGES: dict[str, tuple[float, float]] = {
+    "camera.index": (0, 63),
+    "camera.width": (160, 3840),
+    "camera.height": (120, 2160),
+    "camera.fps": (1, 60),
+    "sampling.fps": (0.1, 30),
+    "pose.min_visibility": (0, 1),
+    "pose.min_detection_confidence": (0, 1),
+    "pose.max_people": (1, 5),
+    "calibration.seconds": (2, 120),
+    "calibration.noise_sigmas": (1, 10),
+    "presence.away_seconds": (5, 3600),
+    "presence.max_gap_seconds": (2, 3600),
+    "breaks.sitting_minutes": (5, 240),
+    "breaks.static_minutes": (2, 120),
+    "breaks.static_motion": (0.02, 1),
+    "detection.majority_seconds": (0, 60),
+    "detection.release_fraction": (0.1, 1),
+    "load.recovery_rate": (0.1, 20),
+    "notify.cooldown_minutes": (1, 240),
+    "notify.min_gap_minutes": (0, 60),
+    "notify.snooze_minutes": (1, 240),
+    "notify.daily_cap": (0, 200),
+    "notify.escalate_after": (1, 10),
+    "faults.*.hold_seconds": (10, 7200),
+    "faults.forward_head.head_drop": (0.02, 0.9),
+    "faults.forward_head.cva_drop_degrees": (1, 45),
+    "faults.slouch.shoulder_drop": (0.01, 0.5),
+    "faults.slouch.trunk_flexion_degrees": (2, 60),
+    "faults.head_tilt.degrees": (2, 45),
+    "faults.head_turn.offset": (0.02, 0.9),
+    "faults.uneven_shoulders.degrees": (2, 30),
+    "faults.trunk_lean.degrees": (2, 45),
+    "faults.too_close.face_growth": (0.05, 2),
+}
+
+_CLOCK = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+_CLOCK_KEYS = ("notify.quiet_start", "notify.quiet_end")
+
+
+def defaults_text() -> str:
+    """The packaged ``default.toml``, comments and all."""
+    return (resources.files("posture_watch") / "defaults" / "default.toml").read_text("utf-8")
+
+
+def defaults() -> Config:
+    """The packaged default settings."""
+    return tomllib.loads(defaults_text())
+
+
+def user_file(override: Path | None = None) -> Path:
+    """The file whose settings override the defaults: ``--config`` or the per-user one."""
+    return override if override is not None else paths.config_file()
+
+
+def load(override: Path | None = None) -> Config:
+    """Defaults merged with the user file (if any), validated.
+
+    ``override`` is a ``--config FILE``: it must exist. The per-user file is
+    optional. Raises :class:`UserError` naming the file and the key.
+    """
+    path = user_file(override)
+    if not path.exists():
+        if override is not None:
+            raise UserError(f"{path}: config file not found; check the path given to --config")
+        return defaults()
+    return parse(path.read_bytes(), path)
+
+
+def parse(data: bytes, source: Path | str) -> Config:
+    """Merge TOML ``data`` (read from ``source``, for messages) over the defaults."""
+    try:
+        user = tomllib.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise UserError(f"{source}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise UserError(f"{source}: invalid TOML: {exc}; fix the line named") from None
+    merged = defaults()
+    _merge(merged, user, source, "")
+    _check_stretches(merged, source)
+    return merged
+
+
+def get(config: Config, dotted: str) -> Any:
+    """``get(config, "faults.slouch.hold_seconds")``."""
+    value: Any = config
+    for part in dotted.split("."):
+        value = value[part]
+    return value
+
+
+def _merge(base: Config, user: Config, source: Path | str, prefix: str) -> None:
+    for key, value in user.items():
+        dotted = prefix + key
+        if key not in base:
+            hint = difflib.get_close_matches(key, list(base), n=1)
+            extra = f"; did you mean '{prefix}{hint[0]}'?" if hint else ""
+            known = ", ".join(sorted(base))
+            raise UserError(f"{source}: unknown key '{dotted}'{extra} (known here: {known})")
+        default = base[key]
+        if isinstance(default, dict):
+            if not isinstance(value, dict):
+                raise UserError(f"{source}: '{dotted}' must be a table like [{dotted}], got {value!r}")
+            _merge(default, value, source, dotted + ".")
+            continue
+        base[key] = _checked(dotted, value, default, source)
+
+
+def _checked(dotted: str, value: Any, default: Any, source: Path | str) -> Any:
+    """``value`` if it has the default's type and lies in the allowed range, else UserError."""
+
+    def bad(allowed: str) -> UserError:
+        return UserError(f"{source}: {dotted} = {value!r} is not allowed; expected {allowed}")
+
+    if isinstance(default, bool):
+        if not isinstance(value, bool):
+            raise bad("true or false")
+        return value
+    if isinstance(default, (int, float)):
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise bad(f"a number like {default!r}")
+        if isinstance(default, int) and not isinstance(value, int):
+            raise bad(f"a whole number like {default!r}")
+        low, high = _range(dotted)
+        if not math.isfinite(value) or not low <= value <= high:
+            raise bad(f"a number from {_num(low)} to {_num(high)}")
+        return float(value) if isinstance(default, float) else value
+    if isinstance(default, str):
+        if not isinstance(value, str):
+            raise bad(f'text in quotes like "{default}"')
+        choices = _CHOICES.get(dotted)
+        if choices and value not in choices:
+            raise bad("one of " + ", ".join(f'"{c}"' for c in choices))
+        if dotted in _CLOCK_KEYS and value and not _CLOCK.match(value):
+            raise bad('a local time "HH:MM" (24-hour), or "" for none')
+        return value
+    if isinstance(default, list):
+        if not isinstance(value, list):
+            raise bad("a list in [brackets]")
+        return copy.deepcopy(value)
+    raise bad(type(default).__name__)  # pragma: no cover - defaults hold only the types above
+
+
+def _range(dotted: str) -> tuple[float, float]:
+    if dotted in _RANGES:
+        return _RANGES[dotted]
+    parts = dotted.split(".")
+    return _RANGES[".".join([parts[0], "*", *parts[2:]])]
+
+
+def _num(x: float) -> str:
+    return f"{x:g}"
+
+
+def _check_stretches(config: Config, source: Path | str) -> None:
+    # Imported here: the catalogue module itself reads settings from this one.
+    from .stretches import validate_user_stretches
+
+    validate_user_stretches(config["stretches"], source)
+
+
+def quiet_hours(config: Config) -> tuple[int, int] | None:
+    """Quiet hours as (start, end) minutes after midnight, or None when unset."""
+    start, end = config["notify"]["quiet_start"], config["notify"]["quiet_end"]
+    if not start or not end:
+        return None
+
+    def minutes(hhmm: str) -> int:
+        h, m = hhmm.split(":")
+        return int(h) * 60 + int(m)
+
+    return minutes(start), minutes(end)

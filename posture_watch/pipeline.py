@@ -1,0 +1,93 @@
+"""The shell around the engine: frames in, events out, the same for camera and replay.
+
+source -> pose -> features -> engine (faults, load, decision) -> sinks.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import numpy as np
+
+from . import engine, features, model
+from .calibration import Baseline
+from .config import Config
+from .engine import Event, Observation, State
+from .pose import PoseEstimator
+from .sources import FrameSource
+
+
+def open_estimator(config: Config) -> PoseEstimator:
+    """The pose model named by the config, verified, ready for VIDEO mode."""
+    pose = config["pose"]
+    return PoseEstimator(model.ensure(config), pose["max_people"], pose["min_detection_confidence"])
+
+
+def observe(
+    estimator: PoseEstimator, t: float, image: np.ndarray, config: Config
+) -> tuple[str | None, features.Features]:
+    """Pose and features of one frame."""
+    landmarks = estimator.detect(t, image)
+    height, width = image.shape[:2]
+    return features.compute(landmarks, width, height, config["pose"]["min_visibility"], config["view"]["mode"])
+
+
+@dataclass
+class Stats:
+    """What a run did, for the replay summary and the benchmarks."""
+
+    frames_analysed: int = 0
+    last_t: float = 0.0
+    wall_seconds: float = 0.0
+
+
+def events(
+    source: FrameSource,
+    estimator: PoseEstimator,
+    config: Callable[[], Config],
+    state: State,
+    stats: Stats,
+    start: datetime | None = None,
+    samples: bool = False,
+) -> Iterator[Event]:
+    """Run frames through the pipeline, yielding the engine's events as they happen.
+
+    ``config`` is called once per frame, so a reloaded config applies from the
+    next frame. ``start`` is the local wall time of t = 0 for a recording;
+    None means the frames carry the live clock and local time is read per frame.
+    """
+    began = time.perf_counter()
+    try:
+        for t, image in source.frames():
+            settings = config()
+            view, feats = observe(estimator, t, image, settings)
+            stats.frames_analysed += 1
+            stats.last_t = t
+            local = start + timedelta(seconds=t) if start is not None else datetime.now()
+            if samples:
+                yield {
+                    "t": round(t, 3),
+                    "event": "sample",
+                    "view": view,
+                    "features": {k: round(float(v), 4) for k, v in feats.items()},
+                }
+            for event in engine.step(state, Observation(t, view, feats, local), settings):
+                event["t"] = round(event["t"], 3)
+                yield event
+    finally:
+        stats.wall_seconds = time.perf_counter() - began
+
+
+def calibrate(source: FrameSource, estimator: PoseEstimator, config: Config, seconds: float) -> Baseline:
+    """Record a baseline from the first ``seconds`` of a source."""
+    samples: list[tuple[str | None, features.Features]] = []
+    first: float | None = None
+    for t, image in source.frames():
+        first = t if first is None else first
+        if t - first >= seconds:
+            break
+        samples.append(observe(estimator, t, image, config))
+    return Baseline.from_samples(samples)

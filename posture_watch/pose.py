@@ -1,0 +1,115 @@
+"""MediaPipe PoseLandmarker (Tasks API, VIDEO mode), following one user.
+
+Returns landmarks in pixels (so angles are true in the picture) with their
+visibility. When several people are in view it follows the user: the
+largest, most central person, preferring whoever was followed last.
+"""
+
+from __future__ import annotations
+
+import atexit
+import math
+import weakref
+from pathlib import Path
+
+import cv2
+import mediapipe as mp
+import numpy as np
+from mediapipe.tasks.python import BaseOptions, vision
+
+# Landmarks from the nose to the shoulders: what a person at a desk shows.
+_UPPER = slice(0, 13)
+
+_open: weakref.WeakSet[PoseEstimator] = weakref.WeakSet()
+
+
+@atexit.register
+def _close_all() -> None:
+    # MediaPipe's own finaliser fails once the interpreter is shutting down.
+    for estimator in list(_open):
+        estimator.close()
+
+
+class PoseEstimator:
+    """Wraps ``PoseLandmarker`` with person selection and monotonic timestamps."""
+
+    def __init__(self, model: Path, max_people: int = 2, min_detection_confidence: float = 0.5) -> None:
+        options = vision.PoseLandmarkerOptions(
+            base_options=BaseOptions(model_asset_path=str(model)),
+            running_mode=vision.RunningMode.VIDEO,
+            num_poses=max_people,
+            min_pose_detection_confidence=min_detection_confidence,
+            min_pose_presence_confidence=min_detection_confidence,
+        )
+        self._landmarker: vision.PoseLandmarker | None = vision.PoseLandmarker.create_from_options(options)
+        self._last_ms = -1
+        self._previous: np.ndarray | None = None
+        self._rgb: np.ndarray | None = None
+        _open.add(self)
+
+    def detect(self, t: float, bgr: np.ndarray) -> np.ndarray | None:
+        """Landmarks of the user in frame ``bgr`` at ``t`` seconds, or None if nobody is seen.
+
+        The array is 33 x 4: x and y in pixels, z (relative depth, MediaPipe's
+        scale), visibility 0-1.
+        """
+        if self._landmarker is None:
+            raise RuntimeError("PoseEstimator used after close()")
+        if self._rgb is None or self._rgb.shape != bgr.shape:
+            self._rgb = np.empty_like(bgr)
+        cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB, dst=self._rgb)
+        # VIDEO mode needs strictly increasing integer milliseconds, also when a
+        # recording loops or the clock steps back.
+        ms = max(int(t * 1000), self._last_ms + 1)
+        self._last_ms = ms
+        image = mp.Image(image_format=mp.ImageFormat.SRGB, data=self._rgb)
+        result = self._landmarker.detect_for_video(image, ms)
+        height, width = bgr.shape[:2]
+        people = [
+            np.array([(p.x * width, p.y * height, p.z, _visibility(p)) for p in pose], dtype=np.float64)
+            for pose in result.pose_landmarks
+        ]
+        chosen = choose_user(people, width, height, self._previous)
+        self._previous = chosen
+        return chosen
+
+    def close(self) -> None:
+        """Release the model; safe to call twice."""
+        if self._landmarker is not None:
+            self._landmarker.close()
+            self._landmarker = None
+        _open.discard(self)
+
+    def __enter__(self) -> PoseEstimator:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _visibility(landmark: object) -> float:
+    value = getattr(landmark, "visibility", None)
+    return float(value) if value is not None and math.isfinite(value) else 0.0
+
+
+def choose_user(people: list[np.ndarray], width: int, height: int, previous: np.ndarray | None) -> np.ndarray | None:
+    """The person most likely to be the user: large, central, and where the user was before."""
+    if not people:
+        return None
+    if len(people) == 1:
+        return people[0]
+    diagonal = math.hypot(width, height)
+
+    def score(person: np.ndarray) -> float:
+        upper = person[_UPPER]
+        seen = upper[upper[:, 3] >= 0.5] if (upper[:, 3] >= 0.5).sum() >= 2 else upper
+        span = (np.ptp(seen[:, 0]) + np.ptp(seen[:, 1])) / diagonal
+        center = seen[:, :2].mean(axis=0)
+        off_center = math.hypot(center[0] - width / 2, center[1] - height / 2) / diagonal
+        stay = 0.0
+        if previous is not None:
+            prev_center = previous[_UPPER, :2].mean(axis=0)
+            stay = math.hypot(*(center - prev_center)) / diagonal
+        return span - 0.5 * off_center - 1.0 * stay
+
+    return max(people, key=score)
