@@ -70,7 +70,7 @@ _RANGES: dict[str, tuple[float, float]] = {
     "faults.*.hold_seconds": (10, 7200),
     "faults.forward_head.head_drop": (0.02, 0.9),
     "faults.forward_head.cva_drop_degrees": (1, 45),
-    "faults.slouch.shoulder_drop": (0.01, 0.5),
+    "faults.slouch.head_sink": (0.01, 0.5),
     "faults.slouch.trunk_flexion_degrees": (2, 60),
     "faults.head_tilt.degrees": (2, 45),
     "faults.head_turn.offset": (0.02, 0.9),

@@ -264,7 +264,9 @@ def _observe(
         # Capped so that recovery after a very long hold takes bounded time.
         track.load = min(track.load + dt, 2.0 * hold)
         track.peak = max(track.peak, track.load)
-    if not track.active:
+    if not track.active and not over:
+        # A frame outside neutral awaiting the vote neither builds nor recovers:
+        # if the vote confirms it, the onset credit above counts that time.
         track.load = max(0.0, track.load - config["load"]["recovery_rate"] * dt)
 
 

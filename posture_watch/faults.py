@@ -26,6 +26,8 @@ TORSO_WIDTHS = 1.5
 # Fraction of a head tilt that MediaPipe's shoulder line follows (measured on
 # tilted-head recordings: 8 degrees of shoulder line for 16 of head roll).
 HEAD_PULL = 0.5
+# Face growth beyond which a sinking head counts as coming forward, not slumping.
+FORWARD_GROWTH = 0.05
 
 
 @dataclass(frozen=True)
@@ -89,15 +91,15 @@ def _slouch(d: _Deviation, c: Config) -> Reading | None:
         if not d.has("trunk_flexion"):
             return None
         return Reading(d.delta("trunk_flexion") / d.threshold("trunk_flexion", c["trunk_flexion_degrees"]))
-    if not d.has("shoulder_y", "head_y"):
+    if not d.has("head_y", "face_size"):
         return None
-    # Shoulders and head sink together; the head alone is a forward head, and
-    # shoulders moving down around a still face mean leaning in toward the screen.
-    sink = min(
-        d.delta("shoulder_y") / d.threshold("shoulder_y", c["shoulder_drop"]),
-        d.delta("head_y") / d.threshold("head_y", c["shoulder_drop"]),
-    )
-    return Reading(sink)
+    # Slumping lowers the head in the picture and takes it back or keeps its
+    # distance; a head that sinks while the face grows is coming forward
+    # instead (forward head, too close).
+    growth = d.features["face_size"] / max(d.baseline.median["face_size"], 1e-9) - 1
+    if growth > FORWARD_GROWTH:
+        return Reading(0.0)
+    return Reading(d.delta("head_y") / d.threshold("head_y", c["head_sink"]))
 
 
 def _head_tilt(d: _Deviation, c: Config) -> Reading | None:

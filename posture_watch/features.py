@@ -85,10 +85,12 @@ def compute(
         if view is None:
             return None, {}
     if view == "side":
-        return _side(points, landmarks[:, 3], width, height, seen)
-    if not seen(LEFT_SHOULDER, RIGHT_SHOULDER):
+        view, found = _side(points, landmarks[:, 3], width, height, seen)
+    elif seen(LEFT_SHOULDER, RIGHT_SHOULDER):
+        found = _front(points, width, height, seen)
+    else:
         return None, {}
-    return "front", _front(points, width, height, seen)
+    return view, {k: float(v) for k, v in found.items()}
 
 
 def _detect_view(points: np.ndarray, usable: np.ndarray) -> str | None:

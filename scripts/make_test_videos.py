@@ -128,16 +128,24 @@ class Stage:
         xs, ys = self.xs, self.ys
         nx, ny = self.nose
         sw = self.shoulder_width
-        if scenario == "forward_head" or scenario == "slouch":
+        if scenario == "forward_head":
             # The head sinks toward the shoulders and grows as it comes forward.
             drop = a * 0.45 * (self.shoulder_y - ny)
-            grow = 1.0 + 0.12 * a
+            grow = 1.0 + 0.2 * a
             w = self.head_weight(drop)
             mx = xs + w * ((nx + (xs - nx) / grow) - xs)
             my = ys + w * ((ny + (ys - ny - drop) / grow) - ys)
-            if scenario == "slouch":
-                # The whole body sinks in the chair as well.
-                my = my - a * 0.25 * sw
+            return mx.astype(np.float32), my.astype(np.float32)
+        if scenario == "slouch":
+            # The body slides down and back in the chair: everything sinks and
+            # shrinks a little, the head sinking toward the shoulders most.
+            shrink = 1.0 - 0.08 * a
+            sink = a * 0.3 * sw
+            drop = a * 0.25 * (self.shoulder_y - ny)
+            w = self.head_weight(drop)
+            bx, by = nx, float(HEIGHT)
+            mx = bx + (xs - bx) / shrink
+            my = by + (ys - sink - w * drop - by) / shrink
             return mx.astype(np.float32), my.astype(np.float32)
         if scenario == "head_tilt":
             return self._rotate(a * math.radians(18), (nx, self.shoulder_y - 0.1 * sw), self.head_weight())

@@ -1,0 +1,81 @@
+"""Shared test setup: private user folders, the shared pose model, generated recordings."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+MODEL = SHARED / "models" / "pose_landmarker_lite.task"
+DATASETS = SHARED / "datasets"
+
+sys.path.insert(0, str(ROOT / "scripts"))
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_user_dirs(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Point every per-user folder at a temporary one: tests never touch the real ones."""
+    home = tmp_path_factory.mktemp("home")
+    for var, sub in (
+        ("XDG_CONFIG_HOME", "config"),
+        ("XDG_DATA_HOME", "data"),
+        ("XDG_CACHE_HOME", "cache"),
+        ("XDG_STATE_HOME", "state"),
+    ):
+        os.environ[var] = str(home / sub)
+    os.environ.setdefault("POSTURE_WATCH_MODEL", str(MODEL))
+    if not Path(os.environ["POSTURE_WATCH_MODEL"]).is_file():
+        pytest.exit(f"the pose model is missing at {os.environ['POSTURE_WATCH_MODEL']}; see ../shared/models/README.md")
+
+
+def run_cli(*args: str | Path, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m posture_watch ARGS`` as a user would, capturing its output."""
+    return subprocess.run(
+        [sys.executable, "-m", "posture_watch", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=ROOT,
+        check=False,
+    )
+
+
+def json_lines(stdout: str) -> list[dict]:
+    """Parse replay --json output; every line must be a JSON object."""
+    return [json.loads(line) for line in stdout.splitlines() if line.strip()]
+
+
+@pytest.fixture(scope="session")
+def videos(tmp_path_factory: pytest.TempPathFactory):
+    """Generated recordings, made once per session on first use: ``videos(name, **kwargs)``."""
+    from make_test_videos import make_video
+
+    folder = tmp_path_factory.mktemp("videos")
+    made: dict[tuple, Path] = {}
+
+    def get(scenario: str, **kwargs) -> Path:
+        key = (scenario, *sorted(kwargs.items()))
+        if key not in made:
+            name = "-".join([scenario, *(f"{k}{v}" for k, v in sorted(kwargs.items()))])
+            made[key] = make_video(folder / f"{name}.mp4", scenario, **kwargs)
+        return made[key]
+
+    return get
+
+
+@pytest.fixture
+def config_file(tmp_path: Path):
+    """Write a user config with the given TOML text and return its path."""
+
+    def write(text: str, name: str = "config.toml") -> Path:
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    return write

@@ -1,0 +1,124 @@
+"""Settings: defaults, overrides, and clear messages for every kind of mistake."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from conftest import ROOT, run_cli
+
+from posture_watch import config
+from posture_watch.errors import UserError
+
+
+def _leaves(table: dict, prefix: str = "") -> dict[str, object]:
+    out = {}
+    for key, value in table.items():
+        if isinstance(value, dict):
+            out.update(_leaves(value, f"{prefix}{key}."))
+        else:
+            out[prefix + key] = value
+    return out
+
+
+def test_packaged_defaults_are_the_repository_file():
+    assert config.defaults_text() == (ROOT / "config" / "default.toml").read_text("utf-8")
+
+
+def test_every_numeric_setting_has_a_range_and_a_comment():
+    text = config.defaults_text()
+    for key, value in _leaves(config.defaults()).items():
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            assert config._range(key), key
+    # Every key line is preceded by a comment (directly or for its group).
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        if re.match(r"^\w+ = ", line) and not line.startswith("enabled"):
+            above = [ln for ln in lines[max(0, i - 8) : i] if ln.strip()]
+            assert any(ln.startswith("#") for ln in above), line
+
+
+def test_every_fault_has_its_table():
+    defaults = config.defaults()
+    for fault in config.FAULTS:
+        assert {"enabled", "hold_seconds"} <= set(defaults["faults"][fault])
+
+
+def test_user_file_overrides_key_by_key(config_file):
+    path = config_file("[faults.slouch]\nhold_seconds = 60\n[sampling]\nfps = 4\n")
+    loaded = config.load(path)
+    assert loaded["faults"]["slouch"]["hold_seconds"] == 60
+    assert loaded["faults"]["slouch"]["enabled"] is True
+    assert loaded["sampling"]["fps"] == 4.0 and isinstance(loaded["sampling"]["fps"], float)
+    assert loaded["faults"]["forward_head"] == config.defaults()["faults"]["forward_head"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('[sampling]\nfps = "fast"\n', r"sampling\.fps = 'fast' is not allowed; expected a number"),
+        ("[sampling]\nfps = 500\n", r"sampling\.fps = 500 is not allowed; expected a number from 0\.1 to 30"),
+        ("[faults.slouch]\nhold_seconds = 2.5\n", r"faults\.slouch\.hold_seconds = 2\.5 .* whole number"),
+        ("[faults.slouch]\nenabled = 1\n", r"faults\.slouch\.enabled = 1 .* true or false"),
+        ('[model]\nvariant = "huge"\n', r'model\.variant = \'huge\' .* one of "lite", "full", "heavy"'),
+        ('[notify]\nquiet_start = "25:00"\n', r"notify\.quiet_start = '25:00' .* \"HH:MM\""),
+        ("[sampling]\nfsp = 2\n", r"unknown key 'sampling\.fsp'; did you mean 'sampling\.fps'\?"),
+        ("[faults.slouchh]\nhold_seconds = 60\n", r"unknown key 'faults\.slouchh'; did you mean 'faults\.slouch'\?"),
+        ("[sampling]\nfps = \n", r"invalid TOML: .*line 2"),
+        ('[stretches]\ndisabled = ["chin_tuk"]\n', r"stretches\.disabled names 'chin_tuk'"),
+    ],
+)
+def test_bad_settings_name_file_key_and_fix(config_file, text, expected):
+    path = config_file(text)
+    with pytest.raises(UserError) as err:
+        config.load(path)
+    message = str(err.value)
+    assert str(path) in message
+    assert re.search(expected, message), message
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ('[sampling]\nfps = "fast"\n', "sampling.fps = 'fast' is not allowed"),
+        ("[presence]\naway_seconds = -3\n", "presence.away_seconds = -3 is not allowed"),
+        ("[presence]\naway_secs = 3\n", "did you mean 'presence.away_seconds'?"),
+        ("[presence\naway_seconds = 3\n", "invalid TOML"),
+    ],
+)
+def test_cli_config_check_exits_2_without_traceback(config_file, text, expected):
+    result = run_cli("config", "check", "--config", config_file(text))
+    assert result.returncode == 2
+    assert expected in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_cli_config_check_path_and_show(config_file):
+    path = config_file("[breaks]\nsitting_minutes = 45\n")
+    assert run_cli("config", "check", "--config", path).returncode == 0
+    assert run_cli("config", "path", "--config", path).stdout.strip() == str(path)
+    shown = run_cli("config", "show", "--config", path)
+    assert '"sitting_minutes": 45' in shown.stdout
+
+
+def test_missing_config_file_is_a_user_error(tmp_path):
+    result = run_cli("config", "check", "--config", tmp_path / "nope.toml")
+    assert result.returncode == 2 and "config file not found" in result.stderr
+
+
+def test_custom_stretch_is_validated_and_offered(config_file):
+    good = config_file(
+        '[[stretches.custom]]\nid = "neck_circles"\nname = "Neck circles"\nmuscles = ["upper_trapezius"]\n'
+        'faults = ["forward_head"]\nsteps = ["Draw slow half circles with your chin."]\nhold = "5 times"\n'
+    )
+    loaded = config.load(good)
+    from posture_watch.stretches import available
+
+    assert "neck_circles" in [s.id for s in available(loaded["stretches"])]
+    bad = config_file(
+        '[[stretches.custom]]\nid = "x"\nname = "X"\nmuscles = ["toes"]\nfaults = ["slouch"]\n'
+        'steps = ["a"]\nhold = "1"\n',
+        "bad.toml",
+    )
+    with pytest.raises(UserError, match="unknown muscle 'toes'"):
+        config.load(bad)

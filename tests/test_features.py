@@ -1,0 +1,145 @@
+"""Posture features on real photographs of people sitting, through the real model."""
+
+from __future__ import annotations
+
+import math
+
+import cv2
+import numpy as np
+import pytest
+from conftest import DATASETS, MODEL
+
+from posture_watch import config, faults, features
+from posture_watch.calibration import Baseline
+from posture_watch.pose import PoseEstimator
+
+SLOUCH = DATASETS / "slouching-or-not" / "low-isSlouching__high-notSlouching"
+SIDE = DATASETS / "side-view-sitting"
+BASELINE_FRAMES = ("0", "7", "14")
+
+
+def _frame_number(path) -> int:
+    return int(path.stem.rsplit("-", 1)[1])
+
+
+def photo_features(path) -> tuple[str | None, features.Features]:
+    image = cv2.imread(str(path))
+    with PoseEstimator(MODEL) as estimator:
+        landmarks = estimator.detect(0.0, image)
+    return features.compute(landmarks, image.shape[1], image.shape[0])
+
+
+@pytest.fixture(scope="module")
+def slouch_set() -> dict[str, dict[str, features.Features]]:
+    out: dict[str, dict[str, features.Features]] = {}
+    for label in ("notSlouching", "isSlouching"):
+        out[label] = {}
+        for path in sorted((SLOUCH / label).glob("*.jpg"), key=_frame_number):
+            view, feats = photo_features(path)
+            assert view == "front", path
+            out[label][str(_frame_number(path))] = feats
+    return out
+
+
+def test_front_features_move_the_right_way_on_real_slouching(slouch_set):
+    upright, slouched = slouch_set["notSlouching"], slouch_set["isSlouching"]
+    assert len(upright) == 15 and len(slouched) == 14
+    baseline = Baseline.from_samples([("front", upright[k]) for k in BASELINE_FRAMES])
+    settings = config.defaults()
+    band = settings["faults"]["forward_head"]["head_drop"]
+    for key in ("head_height", "neck_length"):
+        neutral = baseline.median[key]
+        for name, feats in slouched.items():
+            assert feats[key] < neutral * (1 - 0.05), (key, name, feats[key], neutral)
+        for name, feats in upright.items():
+            if name not in BASELINE_FRAMES:
+                assert abs(feats[key] / neutral - 1) < band, (key, name, feats[key], neutral)
+
+
+def test_slouch_fault_separates_every_real_frame(slouch_set):
+    baseline = Baseline.from_samples([("front", slouch_set["notSlouching"][k]) for k in BASELINE_FRAMES])
+    settings = config.defaults()
+    for name, feats in slouch_set["isSlouching"].items():
+        assert faults.read(feats, baseline, settings)["slouch"].score >= 1.0, name
+    for name, feats in slouch_set["notSlouching"].items():
+        readings = faults.read(feats, baseline, settings)
+        assert readings["slouch"].score < settings["detection"]["release_fraction"], name
+        assert all(r.score < 1.0 for r in readings.values()), (name, readings)
+
+
+def test_side_view_craniovertebral_proxy_on_real_photos():
+    cva = {}
+    for path in sorted(SIDE.glob("*.jpg")):
+        view, feats = photo_features(path)
+        assert view == "side", path
+        cva[path.stem] = feats["cva"]
+    straight = [v for k, v in cva.items() if k.startswith("straight")]
+    hunched = [v for k, v in cva.items() if k.startswith("hunchback")]
+    assert len(straight) == 2 and len(hunched) == 2
+    assert min(straight) > max(hunched), cva
+
+
+def _landmarks(**points: tuple[float, float]) -> np.ndarray:
+    """A synthetic front-facing person; named points override the defaults (pixels)."""
+    lm = np.zeros((33, 4))
+    lm[:, 3] = 0.0
+    base = {
+        "nose": (320, 200),
+        "left_eye": (340, 185),
+        "right_eye": (300, 185),
+        "left_ear": (365, 195),
+        "right_ear": (275, 195),
+        "left_shoulder": (420, 300),
+        "right_shoulder": (220, 300),
+    }
+    base.update(points)
+    index = {
+        "nose": 0,
+        "left_eye": 2,
+        "right_eye": 5,
+        "left_ear": 7,
+        "right_ear": 8,
+        "left_shoulder": 11,
+        "right_shoulder": 12,
+        "left_hip": 23,
+        "right_hip": 24,
+    }
+    for name, (x, y) in base.items():
+        lm[index[name]] = (x, y, 0.0, 1.0)
+    return lm
+
+
+def test_signs_follow_the_persons_own_sides():
+    _, neutral = features.compute(_landmarks(), 640, 480)
+    assert neutral["head_roll"] == pytest.approx(0) and neutral["shoulder_tilt"] == pytest.approx(0)
+    # The person's right side is on the picture's left in an unmirrored camera.
+    _, tilted = features.compute(_landmarks(right_eye=(300, 195), left_eye=(340, 175)), 640, 480)
+    assert tilted["head_roll"] > 10
+    _, turned = features.compute(_landmarks(nose=(300, 200)), 640, 480)
+    assert turned["head_yaw"] > 0
+    _, raised = features.compute(_landmarks(left_shoulder=(420, 280)), 640, 480)
+    assert raised["shoulder_tilt"] > 0 and raised["left_shoulder_elevation"] < neutral["left_shoulder_elevation"]
+    # Mirrored picture: same person, same signs.
+    mirror = _landmarks(right_eye=(300, 195), left_eye=(340, 175))
+    mirror[:, 0] = 640 - mirror[:, 0]
+    _, mirrored = features.compute(mirror, 640, 480)
+    assert mirrored["head_roll"] == pytest.approx(tilted["head_roll"])
+    _, leaning = features.compute(
+        _landmarks(left_hip=(370, 460), right_hip=(270, 460), left_shoulder=(380, 300), right_shoulder=(180, 310)),
+        640,
+        480,
+    )
+    assert leaning["trunk_lean"] > 5
+
+
+def test_missing_or_broken_landmarks_give_no_features():
+    assert features.compute(None, 640, 480) == (None, {})
+    lm = _landmarks()
+    lm[11, 3] = 0.1  # left shoulder not visible
+    lm[12, 3] = 0.1
+    assert features.compute(lm, 640, 480) == (None, {})
+    lm = _landmarks()
+    lm[0, :2] = math.nan
+    view, feats = features.compute(lm, 640, 480)
+    assert view == "front" and "head_height" not in feats and "head_yaw" not in feats
+    assert all(math.isfinite(v) for v in feats.values())
