@@ -8,8 +8,12 @@ largest, most central person, preferring whoever was followed last.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import math
+import os
+import sys
 import weakref
+from collections.abc import Iterator
 from pathlib import Path
 
 import cv2
@@ -21,6 +25,24 @@ from mediapipe.tasks.python import BaseOptions, vision
 _UPPER = slice(0, 13)
 
 _open: weakref.WeakSet[PoseEstimator] = weakref.WeakSet()
+
+
+@contextlib.contextmanager
+def _native_logs_silenced() -> Iterator[None]:
+    """Hide the MediaPipe C++ start-up chatter (INFO/W lines) that no setting turns off.
+
+    Only around model creation and the first frame; Python exceptions still
+    propagate and are reported after stderr is restored.
+    """
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
 
 
 @atexit.register
@@ -41,10 +63,12 @@ class PoseEstimator:
             min_pose_detection_confidence=min_detection_confidence,
             min_pose_presence_confidence=min_detection_confidence,
         )
-        self._landmarker: vision.PoseLandmarker | None = vision.PoseLandmarker.create_from_options(options)
+        with _native_logs_silenced():
+            self._landmarker: vision.PoseLandmarker | None = vision.PoseLandmarker.create_from_options(options)
         self._last_ms = -1
         self._previous: np.ndarray | None = None
         self._rgb: np.ndarray | None = None
+        self._frames = 0
         _open.add(self)
 
     def detect(self, t: float, bgr: np.ndarray) -> np.ndarray | None:
@@ -63,7 +87,12 @@ class PoseEstimator:
         ms = max(int(t * 1000), self._last_ms + 1)
         self._last_ms = ms
         image = mp.Image(image_format=mp.ImageFormat.SRGB, data=self._rgb)
-        result = self._landmarker.detect_for_video(image, ms)
+        if self._frames:
+            result = self._landmarker.detect_for_video(image, ms)
+        else:
+            with _native_logs_silenced():
+                result = self._landmarker.detect_for_video(image, ms)
+        self._frames += 1
         height, width = bgr.shape[:2]
         people = [
             np.array([(p.x * width, p.y * height, p.z, _visibility(p)) for p in pose], dtype=np.float64)

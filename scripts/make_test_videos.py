@@ -83,7 +83,7 @@ def _smooth(x: float) -> float:
 class Stage:
     """The photo placed on a wall-like background, and the warps that act out postures."""
 
-    def __init__(self, photo: Photo) -> None:
+    def __init__(self, photo: Photo, rng: np.random.Generator) -> None:
         h, w = photo.image.shape[:2]
         scale = HEIGHT / h
         pw = round(w * scale)
@@ -99,6 +99,8 @@ class Stage:
         self.shoulder_y = photo.shoulder_y * HEIGHT
         self.shoulders = (self.left + photo.shoulder_x[0] * pw, self.left + photo.shoulder_x[1] * pw)
         self.shoulder_width = self.shoulders[1] - self.shoulders[0]
+        # Sensor noise: a bank of Gaussian frames (sigma 4 levels) drawn at random.
+        self.noise = rng.normal(0.0, 4.0, (12, HEIGHT, WIDTH, 3)).astype(np.int16)
 
     def head_weight(self, shift: float = 0.0) -> np.ndarray:
         """1 over the head, 0 below the shoulder tops, smooth along the neck."""
@@ -120,7 +122,7 @@ class Stage:
             my = my + 1.5 * breath * chest
             mx = mx - sway
             image = cv2.remap(self.scene, mx, my, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-        noise = rng.normal(0.0, 4.0, image.shape).astype(np.int16)
+        noise = self.noise[rng.integers(len(self.noise))]
         return np.clip(image.astype(np.int16) + noise, 0, 255).astype(np.uint8)
 
     def _map(self, scenario: str, a: float) -> tuple[np.ndarray, np.ndarray]:
@@ -180,8 +182,8 @@ def make_video(
     if scenario not in SCENARIOS:
         raise ValueError(f"unknown scenario {scenario!r}; choose from {', '.join(SCENARIOS)}")
     timeline = timeline or Timeline()
-    stage = Stage(load_photo(photo))
     rng = np.random.default_rng(seed)
+    stage = Stage(load_photo(photo), rng)
     path.parent.mkdir(parents=True, exist_ok=True)
     writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps, (WIDTH, HEIGHT))
     if not writer.isOpened():

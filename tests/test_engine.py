@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -272,4 +273,4 @@ def test_stretch_rotation_does_not_repeat_for_the_same_muscles():
     _, events = run(lambda t: jiggle(FORWARD, t), 600, cfg)
     ids = [a["stretch"]["id"] for a in of(events, "alert")]
     assert len(ids) >= 5
-    assert all(a != b for a, b in zip(ids, ids[1:], strict=False))
+    assert all(a != b for a, b in itertools.pairwise(ids))

@@ -1,0 +1,93 @@
+"""`posture-watch replay` and `calibrate` from the command line, on generated recordings."""
+
+from __future__ import annotations
+
+import json
+
+from conftest import json_lines, run_cli
+from make_test_videos import Timeline
+
+from posture_watch import calibration
+
+
+def test_replay_json_stream_ends_in_a_summary(videos):
+    video = videos("neutral", seconds=20, fps=5)
+    result = run_cli("replay", video, "--calibrate", "5", "--json", "--samples")
+    assert result.returncode == 0, result.stderr
+    lines = json_lines(result.stdout)
+    assert all("t" in e and "event" in e for e in lines)
+    assert lines[-1]["event"] == "summary"
+    summary = lines[-1]
+    assert summary["frames_read"] == 100
+    assert summary["frames_analysed"] == 40  # 2 analysed frames a second by default
+    assert summary["wall_seconds"] > 0
+    calibrated = [e for e in lines if e["event"] == "calibrated"]
+    assert len(calibrated) == 1 and calibrated[0]["view"] == "front" and calibrated[0]["t"] == 5.0
+    samples = [e for e in lines if e["event"] == "sample"]
+    assert len(samples) == 40
+    assert {"head_height", "neck_length", "face_size", "head_roll", "head_yaw", "shoulder_tilt"} <= set(
+        samples[0]["features"]
+    )
+    times = [e["t"] for e in lines]
+    assert times == sorted(times)
+
+
+def test_replay_without_samples_prints_no_sample_lines(videos):
+    result = run_cli("replay", videos("neutral", seconds=20, fps=5), "--calibrate", "5", "--json")
+    assert result.returncode == 0
+    assert not [e for e in json_lines(result.stdout) if e["event"] == "sample"]
+
+
+def test_replay_text_account_for_people(videos):
+    result = run_cli("replay", videos("neutral", seconds=20, fps=5), "--calibrate", "5")
+    assert result.returncode == 0, result.stderr
+    assert "calibrated (front view" in result.stdout
+    assert "40 of 100 frames analysed" in result.stdout
+    for line in result.stdout.splitlines():
+        try:
+            json.loads(line)
+        except ValueError:
+            continue
+        raise AssertionError(f"JSON in the text account: {line}")
+
+
+def test_replay_needs_a_baseline(videos):
+    result = run_cli("replay", videos("neutral", seconds=20, fps=5))
+    assert result.returncode == 2
+    assert "no calibration yet" in result.stderr and "--calibrate SECONDS" in result.stderr
+
+
+def test_calibrate_from_a_recording_is_stored_and_used_by_replay(videos):
+    video = videos("neutral", seconds=20, fps=5)
+    result = run_cli("calibrate", "--source", video, "--seconds", "6")
+    assert result.returncode == 0, result.stderr
+    stored = calibration.load(0)
+    assert stored is not None and stored.view == "front" and stored.frames >= 10
+    assert oct(calibration.path_for(0).stat().st_mode & 0o777) == "0o600"
+    replay = run_cli("replay", video, "--json")
+    assert replay.returncode == 0, replay.stderr
+    assert json_lines(replay.stdout)[-1]["event"] == "summary"
+    calibration.path_for(0).unlink()
+
+
+def test_replay_bad_arguments_exit_2(tmp_path, videos):
+    missing = run_cli("replay", tmp_path / "missing.mp4", "--calibrate", "5")
+    assert missing.returncode == 2 and "no such video file" in missing.stderr
+    negative = run_cli("replay", videos("neutral", seconds=20, fps=5), "--calibrate", "-1")
+    assert negative.returncode == 2 and "positive number of seconds" in negative.stderr
+    empty = videos("away", seconds=20, fps=5, timeline=Timeline(onset=0, ramp=0.1))
+    away = run_cli("replay", empty, "--calibrate", "10", "--json")
+    assert away.returncode == 2 and "calibration saw a person in only" in away.stderr
+    for result in (missing, negative, away):
+        assert "Traceback" not in result.stderr
+
+
+def test_console_script_is_installed():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    exe = Path(sys.executable).with_name("posture-watch")
+    assert exe.is_file(), "pip install . must install the posture-watch command beside python"
+    result = subprocess.run([exe, "--help"], capture_output=True, text=True, check=False)
+    assert result.returncode == 0 and "replay" in result.stdout and "not medical advice" in result.stdout

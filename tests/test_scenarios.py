@@ -1,0 +1,109 @@
+"""Replays of acted-out postures and real frames through the real model: the right reminder, on time."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+from conftest import DATASETS, json_lines, run_cli
+from make_test_videos import Timeline
+
+HOLD = 20
+ONSET = 15.0
+TEST_CONFIG = """
+[presence]
+away_seconds = 10
+[notify]
+min_gap_minutes = 0
+""" + "".join(
+    f"[faults.{f}]\nhold_seconds = {HOLD}\n"
+    for f in ("forward_head", "slouch", "head_tilt", "head_turn", "uneven_shoulders", "trunk_lean", "too_close")
+)
+
+
+def replay(video, cfg, calibrate: float = 10) -> list[dict]:
+    result = run_cli("replay", video, "--config", cfg, "--calibrate", str(calibrate), "--json")
+    assert result.returncode == 0, result.stderr
+    return json_lines(result.stdout)
+
+
+@pytest.mark.parametrize(
+    ("scenario", "fault", "side"),
+    [
+        ("forward_head", "forward_head", None),
+        ("slouch", "slouch", None),
+        ("head_tilt", "head_tilt", "right"),
+        ("trunk_lean", "trunk_lean", "right"),
+        ("too_close", "too_close", None),
+    ],
+)
+def test_each_posture_gets_its_reminder_in_time(videos, config_file, scenario, fault, side):
+    video = videos(scenario, seconds=ONSET + HOLD + 20, fps=5, timeline=Timeline(onset=ONSET))
+    events = replay(video, config_file(TEST_CONFIG))
+    alerts = [e for e in events if e["event"] == "alert" and e["fault"] == fault]
+    assert alerts, [e for e in events if e["event"] != "sample"]
+    first = alerts[0]
+    assert first["t"] <= ONSET + HOLD + 15
+    assert first["t"] >= ONSET + HOLD - 1, "a reminder before the posture was held long enough"
+    assert first["side"] == side
+    assert first["muscles"] and first["stretch"]["id"] and first["stretch"]["steps"]
+    assert fault in first["stretch"]["id"] or first["stretch"]["name"]
+    # Nothing was reminded during the neutral start.
+    assert all(e["t"] > ONSET for e in events if e["event"] in ("alert", "fault_start"))
+
+
+def test_five_minutes_of_neutral_sitting_gives_no_posture_reminder(videos, config_file):
+    events = replay(videos("neutral", seconds=300, fps=5), config_file(TEST_CONFIG))
+    assert events[-1]["frames_analysed"] == 600
+    assert [e for e in events if e["event"] in ("alert", "fault_start")] == []
+
+
+def test_leaving_and_coming_back_is_a_break(videos, config_file):
+    video = videos("away", seconds=60, fps=5, timeline=Timeline(onset=ONSET, until=40))
+    events = replay(video, config_file(TEST_CONFIG))
+    kinds = [e["event"] for e in events]
+    assert kinds.index("away") < kinds.index("back") <= kinds.index("break")
+    away = next(e for e in events if e["event"] == "away")
+    back = next(e for e in events if e["event"] == "back")
+    assert ONSET + 10 <= away["t"] <= ONSET + 10 + 4
+    assert 40 <= back["t"] <= 45 and back["away_seconds"] >= 20
+    assert not [e for e in events if e["event"] == "alert"]
+
+
+def test_real_slouching_frames_start_and_end_faults_block_by_block(tmp_path, config_file):
+    folder = DATASETS / "slouching-or-not" / "low-isSlouching__high-notSlouching"
+
+    def frames(label: str) -> list[np.ndarray]:
+        paths = sorted((folder / label).glob("*.jpg"), key=lambda p: int(p.stem.rsplit("-", 1)[1]))
+        return [cv2.imread(str(p)) for p in paths]
+
+    upright, slouched = frames("notSlouching"), frames("isSlouching")
+    fps, per_photo = 5, 2.0  # each photo shown for 2 s
+    blocks = [
+        ("upright", upright[:5]),
+        ("slouched", slouched[:7]),
+        ("upright", upright[5:10]),
+        ("slouched", slouched[7:]),
+        ("upright", upright[10:]),
+    ]
+    video = tmp_path / "real.mp4"
+    writer = cv2.VideoWriter(str(video), cv2.VideoWriter_fourcc(*"mp4v"), fps, (224, 224))
+    spans, t = [], 0.0
+    rng = np.random.default_rng(1)
+    for label, photos in blocks:
+        spans.append((label, t, t + len(photos) * per_photo))
+        for photo in photos:
+            for _ in range(int(per_photo * fps)):
+                noisy = np.clip(photo.astype(np.int16) + rng.normal(0, 3, photo.shape).astype(np.int16), 0, 255)
+                writer.write(noisy.astype(np.uint8))
+        t = spans[-1][2]
+    writer.release()
+
+    events = replay(video, config_file("[sampling]\nfps = 2\n"), calibrate=spans[0][2])
+    for label, start, end in spans[1:]:
+        inside = [e for e in events if start <= e["t"] < end + 2.5]
+        if label == "slouched":
+            assert any(e["event"] == "fault_start" for e in inside), (label, start, inside)
+        else:
+            assert any(e["event"] == "fault_end" for e in inside), (label, start, inside)
+            assert not any(e["event"] == "alert" for e in inside)
