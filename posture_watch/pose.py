@@ -8,10 +8,12 @@ largest, most central person, preferring whoever was followed last.
 from __future__ import annotations
 
 import atexit
+import concurrent.futures.thread  # noqa: F401 - see _close_all's registration
 import contextlib
 import math
 import os
 import sys
+import threading
 import weakref
 from collections.abc import Iterator
 from pathlib import Path
@@ -45,11 +47,17 @@ def _native_logs_silenced() -> Iterator[None]:
         os.close(saved)
 
 
-@atexit.register
 def _close_all() -> None:
-    # MediaPipe's own finaliser fails once the interpreter is shutting down.
     for estimator in list(_open):
         estimator.close()
+
+
+# MediaPipe runs its C calls on a thread pool that refuses work once
+# interpreter shutdown begins, so its own finaliser fails on an instance left
+# open. Close such instances first: threading's exit hooks run newest first,
+# so registering after concurrent.futures.thread (imported above for that)
+# runs this before the pool shuts down.
+getattr(threading, "_register_atexit", atexit.register)(_close_all)
 
 
 class PoseEstimator:

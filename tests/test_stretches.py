@@ -1,0 +1,77 @@
+"""The stretch catalogue, the muscle map and the wording of reminders."""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+from posture_watch import advice, muscles
+from posture_watch.config import FAULTS
+from posture_watch.stretches import ALERT_KINDS, Rotation, catalogue, choose
+
+REQUIRED = {
+    "chin_tuck",
+    "upper_trap_stretch",
+    "levator_stretch",
+    "suboccipital_ball_release",
+    "scm_stretch",
+    "doorway_pec_stretch",
+    "scapular_retraction",
+    "thoracic_extension",
+    "ql_side_bend",
+    "seated_figure_four",
+    "standing_hip_flexor",
+    "wrist_extensor_stretch",
+    "upper_trap_ball_wall",
+    "shoulder_rolls",
+    "eye_break_20_20_20",
+    "stand_and_walk",
+}
+
+
+def test_catalogue_has_the_required_entries_complete():
+    entries = catalogue()
+    ids = [s.id for s in entries]
+    assert len(entries) >= 15 and len(set(ids)) == len(ids)
+    assert set(ids) >= REQUIRED
+    for s in entries:
+        assert s.name and s.muscles and s.steps and s.hold and s.faults
+    # Every kind of reminder has at least two stretches to rotate through.
+    for kind in ALERT_KINDS:
+        assert len([s for s in entries if kind in s.faults]) >= 2, kind
+
+
+def test_sided_steps_name_the_side_or_both():
+    upper = next(s for s in catalogue() if s.id == "upper_trap_stretch")
+    right = " ".join(upper.for_side("right"))
+    assert "left ear toward your left shoulder" in right and "{" not in right
+    assert upper.for_side(None)[-1] == "Repeat on the other side."
+
+
+def test_every_fault_maps_to_muscles_with_sides():
+    for fault in (*FAULTS, "sitting"):
+        assert muscles.muscles_for(fault, None)
+    assert muscles.muscles_for("head_turn", "left") == ["left_levator_scapulae", "right_sternocleidomastoid"]
+    assert muscles.describe(["right_upper_trapezius", "suboccipitals"]) == "right upper trapezius and suboccipitals"
+
+
+def test_rotation_avoids_repeating_for_the_same_muscles():
+    rotation = Rotation()
+    picks = [
+        choose(catalogue(), "forward_head", muscles.muscles_for("forward_head", None), rotation).id for _ in range(6)
+    ]
+    assert all(a != b for a, b in itertools.pairwise(picks))
+    assert len(set(picks)) >= 4
+
+
+def test_reminder_wording_is_plain_and_makes_no_medical_claim():
+    stretch = next(s for s in catalogue() if s.id == "chin_tuck")
+    title, body = advice.message("forward_head", None, 12 * 60, muscles.muscles_for("forward_head", None), stretch, 0)
+    assert title == "Head forward for 12 min"
+    assert body.startswith("Head forward for 12 min: your suboccipitals, upper trapezius, SCM and neck extensors")
+    assert "Chin tuck (hold 2 s, 10 times):" in body
+    forbidden = re.compile(r"diagnos|prevent|treat|cure|trigger point|disorder", re.I)
+    for s in catalogue():
+        for kind in s.faults:
+            _, text = advice.message(kind, "left", 300, muscles.muscles_for(kind, "left"), s, 1)
+            assert not forbidden.search(text), text
