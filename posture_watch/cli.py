@@ -78,6 +78,23 @@ def _parser() -> argparse.ArgumentParser:
     p = command("config", _config, "show where your settings live, print them, or check them")
     p.add_argument("action", choices=["path", "show", "check"])
     with_config(p)
+
+    p = command("run", _run, "start the monitor (with a tray icon unless --no-tray)")
+    with_config(p)
+    p.add_argument("--no-tray", action="store_true", help="run without a tray icon (headless)")
+    p.add_argument(
+        "--source", type=Path, metavar="VIDEO", help="watch a recording, paced in real time, instead of the camera"
+    )
+    p.add_argument(
+        "--calibrate", type=float, metavar="SECONDS", help="take a new neutral baseline from the first SECONDS"
+    )
+    p.add_argument("--verbose", action="store_true", help="log details, also to the terminal")
+
+    p = command("autostart", _autostart, "start the monitor when you log in, or stop doing so")
+    p.add_argument("action", choices=["enable", "disable", "status"])
+
+    p = command("doctor", _doctor, "check the camera, model, notifications, tray and settings")
+    with_config(p)
     return parser
 
 
@@ -261,3 +278,33 @@ def _config(args: argparse.Namespace) -> int:
         _load(args)
         print(f"ok: {path if path.exists() else 'defaults (no user file yet)'}")
     return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    from .run import run
+
+    return run(args.config, args.source, args.calibrate, tray=not args.no_tray, verbose=args.verbose)
+
+
+def _autostart(args: argparse.Namespace) -> int:
+    from . import autostart
+
+    if args.action == "enable":
+        print(f"enabled: {autostart.enable()}")
+    elif args.action == "disable":
+        print(f"disabled: removed {autostart.disable()}")
+    else:
+        on, path = autostart.status()
+        print(f"{'enabled' if on else 'disabled'}: {path}")
+    return 0
+
+
+def _doctor(args: argparse.Namespace) -> int:
+    from .doctor import checks
+
+    problems = 0
+    for name, ok, text in checks(args.config):
+        problems += not ok
+        print(f"{'ok     ' if ok else 'PROBLEM'}  {name}: {text}")
+    print("all good" if not problems else f"{problems} problem(s); each line says how to fix it")
+    return 0 if not problems else 1

@@ -41,6 +41,8 @@ FAULTS = (
 _CHOICES: dict[str, tuple[str, ...]] = {
     "model.variant": ("lite", "full", "heavy"),
     "view.mode": ("auto", "front", "side"),
+    "camera.mode": ("auto", "continuous", "sampling"),
+    "notify.after_do_not_disturb": ("deliver", "drop"),
 }
 
 _RANGES: dict[str, tuple[float, float]] = {
@@ -48,6 +50,10 @@ _RANGES: dict[str, tuple[float, float]] = {
     "camera.width": (160, 3840),
     "camera.height": (120, 2160),
     "camera.fps": (1, 60),
+    "camera.sample_interval_seconds": (2, 300),
+    "camera.warmup_frames": (0, 60),
+    "camera.sample_frames": (1, 30),
+    "camera.release_after_away_seconds": (10, 3600),
     "sampling.fps": (0.1, 30),
     "pose.min_visibility": (0, 1),
     "pose.min_detection_confidence": (0, 1),
@@ -62,7 +68,7 @@ _RANGES: dict[str, tuple[float, float]] = {
     "detection.majority_seconds": (0, 60),
     "detection.release_fraction": (0.1, 1),
     "load.recovery_rate": (0.1, 20),
-    "notify.cooldown_minutes": (1, 240),
+    "notify.cooldown_minutes": (0.5, 240),
     "notify.min_gap_minutes": (0, 60),
     "notify.snooze_minutes": (1, 240),
     "notify.daily_cap": (0, 200),

@@ -44,13 +44,16 @@ class Observation:
     ``t`` is seconds on any clock that only moves forward in normal use (a
     monotonic clock live, the position in the file on replay). ``features``
     is empty when nobody was seen. ``local`` drives quiet hours and the daily
-    cap; None leaves both out.
+    cap; None leaves both out. ``do_not_disturb`` holds reminders (a
+    fullscreen window, the desktop's do-not-disturb); what happens to them
+    afterwards is ``notify.after_do_not_disturb``.
     """
 
     t: float
     view: str | None = None
     features: Features = field(default_factory=dict)
     local: datetime | None = None
+    do_not_disturb: bool = False
 
 
 @dataclass
@@ -72,6 +75,7 @@ class State:
     """Everything the engine remembers between frames."""
 
     baseline: Baseline | None = None
+    calibrate_seconds: float | None = None
     calibrate_until: float | None = None
     calibration_samples: list[tuple[str | None, Features]] = field(default_factory=list)
     last_t: float | None = None
@@ -95,17 +99,32 @@ class State:
         return self.away_since is not None
 
 
-def new_state(baseline: Baseline | None = None, calibrate_seconds: float | None = None, t0: float = 0.0) -> State:
+def new_state(baseline: Baseline | None = None, calibrate_seconds: float | None = None) -> State:
     """A fresh state, with a stored baseline or one to be taken from the first seconds."""
     state = State(baseline=baseline)
     if calibrate_seconds is not None:
-        state.calibrate_until = t0 + calibrate_seconds
+        recalibrate(state, calibrate_seconds)
     return state
+
+
+def recalibrate(state: State, seconds: float) -> None:
+    """Take a new baseline from the next ``seconds`` of observations."""
+    state.calibrate_seconds, state.calibrate_until, state.calibration_samples = seconds, None, []
 
 
 def snooze(state: State, t: float, minutes: float) -> None:
     """Hold reminders until ``t + minutes``."""
     state.snoozed_until = t + minutes * 60
+
+
+def done(state: State, kind: str) -> None:
+    """The user did the suggested stretch: that fault's load starts again from zero."""
+    track = state.sitting if kind == "sitting" else state.tracks.get(kind)
+    if track is not None:
+        track.load = 0.0
+        track.reminders = 0
+    if kind == "sitting" and state.last_t is not None:
+        state.sitting_since = state.last_t
 
 
 def step(state: State, obs: Observation, config: Config) -> list[Event]:
@@ -133,7 +152,7 @@ def step(state: State, obs: Observation, config: Config) -> list[Event]:
     elif not state.away and state.last_seen is not None and t - state.last_seen >= config["presence"]["away_seconds"]:
         _go_away(state, t, state.last_seen, events)
 
-    if state.calibrate_until is not None:
+    if state.calibrate_seconds is not None:
         _calibrate(state, obs, events)
     if present and state.baseline is not None and obs.view == state.baseline.view:
         _update_faults(state, obs, dt, config, events)
@@ -195,12 +214,14 @@ def _come_back(state: State, t: float, config: Config, events: list[Event]) -> N
 
 
 def _calibrate(state: State, obs: Observation, events: list[Event]) -> None:
-    assert state.calibrate_until is not None
+    assert state.calibrate_seconds is not None
+    if state.calibrate_until is None:
+        state.calibrate_until = obs.t + state.calibrate_seconds
     if obs.t < state.calibrate_until:
         state.calibration_samples.append((obs.view, obs.features) if obs.features else (None, {}))
         return
     state.baseline = Baseline.from_samples(state.calibration_samples)
-    state.calibrate_until = None
+    state.calibrate_seconds = state.calibrate_until = None
     state.calibration_samples = []
     events.append(
         {
@@ -328,6 +349,12 @@ def _maybe_alert(state: State, obs: Observation, config: Config, events: list[Ev
         if last is None or t - last >= cooldown:
             candidates.append(((t - state.sitting_since) / sitting_limit, "sitting", state.sitting))
     if not candidates or _held_back(state, obs, config):
+        return
+    if obs.do_not_disturb:
+        if notify["after_do_not_disturb"] == "drop":
+            # Dropped: as if shown, so each waits its cooldown before coming back.
+            for _, _, track in candidates:
+                track.last_alert = t
         return
     _, name, track = max(candidates, key=lambda c: c[0])
     if name == "sitting":

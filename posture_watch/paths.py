@@ -26,6 +26,16 @@ def cache_dir() -> Path:
     return Path(_DIRS.user_cache_dir)
 
 
+def log_dir() -> Path:
+    """Where the monitor's rotating log lives."""
+    return Path(_DIRS.user_log_dir)
+
+
+def state_dir() -> Path:
+    """Where the single-instance lock lives (kept per user across sessions)."""
+    return Path(_DIRS.user_state_dir)
+
+
 def private_dir(path: Path) -> Path:
     """Create ``path`` (and parents) readable by the user only, and return it."""
     path.mkdir(parents=True, exist_ok=True, mode=0o700)

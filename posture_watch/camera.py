@@ -1,0 +1,191 @@
+"""The webcam as the monitor uses it: opened only while needed, retried, never fought over.
+
+On Linux and Windows only one program can stream a camera at a time, so by
+default the camera is opened for a short sample every few seconds and let go
+in between; a video call can take it at any moment. A camera another program
+holds is "busy": the monitor treats that as being in a call and tries again
+later, without calling it an error. A missing or vanished camera is retried
+with backoff. Status changes are reported through a callback, once per change.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Protocol
+
+import cv2
+import numpy as np
+
+from .config import Config
+from .sources import Frame, Sampler
+
+OK, IDLE, MISSING, BUSY, LOST, PAUSED = "ok", "idle", "missing", "busy", "lost", "paused"
+# Backoff for a camera that is missing or gone: doubled after each failure.
+FIRST_RETRY, MAX_RETRY = 2.0, 60.0
+
+
+class Capture(Protocol):
+    """The part of ``cv2.VideoCapture`` used here (tests pass a fake)."""
+
+    def isOpened(self) -> bool: ...
+    def grab(self) -> bool: ...
+    def retrieve(self) -> tuple[bool, Any]: ...
+    def set(self, prop: int, value: float) -> bool: ...
+    def release(self) -> None: ...
+
+
+def device_exists(index: int) -> bool | None:
+    """Whether the OS has a camera device at ``index``; None where that cannot be told."""
+    if sys.platform.startswith("linux"):
+        return Path(f"/dev/video{index}").exists()
+    return None
+
+
+def sampling_by_default(platform: str = sys.platform) -> bool:
+    """Platforms that let only one program stream a camera: sample instead of holding it."""
+    return not platform.startswith("darwin")
+
+
+class ManagedCamera:
+    """Pull frames with :meth:`next_frame`; the camera is opened and let go as the mode says."""
+
+    def __init__(
+        self,
+        settings: Config,
+        analysis_fps: float,
+        on_status: Callable[[str], None] = lambda status: None,
+        opener: Callable[[int], Capture] = cv2.VideoCapture,
+        exists: Callable[[int], bool | None] = device_exists,
+        clock: Callable[[], float] = time.monotonic,
+        wait: Callable[[float], object] = time.sleep,
+    ) -> None:
+        self.configure(settings, analysis_fps)
+        self.on_status, self.opener, self.exists = on_status, opener, exists
+        self.clock, self.wait = clock, wait
+        self.capture: Capture | None = None
+        self.status = IDLE
+        self.retry_at = 0.0
+        self.backoff = FIRST_RETRY
+        self.next_sample = 0.0
+        self.left_in_sample = 0
+        self.idle = False  # the user is away: look only now and then
+
+    def configure(self, settings: Config, analysis_fps: float) -> None:
+        """Apply (possibly reloaded) camera settings; takes effect at the next opening."""
+        cam = settings["camera"]
+        self.index, self.width, self.height, self.fps = cam["index"], cam["width"], cam["height"], cam["fps"]
+        mode = cam["mode"]
+        self.sampling = mode == "sampling" or (mode == "auto" and sampling_by_default())
+        self.interval = float(cam["sample_interval_seconds"])
+        self.warmup, self.per_sample = cam["warmup_frames"], cam["sample_frames"]
+        self.sampler = Sampler(analysis_fps)
+
+    def _set_status(self, status: str) -> None:
+        if status != self.status:
+            self.status = status
+            self.on_status(status)
+
+    def next_frame(self) -> Frame | None:
+        """A frame due for analysis, or None after waiting at most about a second."""
+        now = self.clock()
+        if self.capture is None:
+            due = max(self.retry_at, self.next_sample)
+            if now < due:
+                self.wait(min(due - now, 1.0))
+                return None
+            if not self._open():
+                return None
+        assert self.capture is not None
+        if not self.capture.grab():
+            self._fail(LOST if self.status == OK else BUSY)
+            return None
+        t = self.clock()
+        if not self.sampler.due(t):
+            return None
+        ok, image = self.capture.retrieve()
+        if not ok or image is None:
+            self._fail(LOST)
+            return None
+        self._set_status(OK)
+        self.backoff = FIRST_RETRY
+        if self.sampling or self.idle:
+            self.left_in_sample -= 1
+            if self.left_in_sample <= 0:
+                self.close()
+                self.next_sample = t + self.interval
+        return t, image
+
+    def _open(self) -> bool:
+        capture = self.opener(self.index)
+        if not capture.isOpened():
+            capture.release()
+            # The device is there but will not open: another program has it.
+            self._fail(MISSING if self.exists(self.index) is False else BUSY)
+            return False
+        capture.set(cv2.CAP_PROP_FRAME_WIDTH, self.width)
+        capture.set(cv2.CAP_PROP_FRAME_HEIGHT, self.height)
+        capture.set(cv2.CAP_PROP_FPS, self.fps)
+        for _ in range(self.warmup):
+            if not capture.grab():
+                break
+        self.capture = capture
+        self.left_in_sample = self.per_sample
+        return True
+
+    def _fail(self, status: str) -> None:
+        self.close()
+        if status == BUSY:
+            # In a call: no backoff growth, just look again at the next sample.
+            self.retry_at = self.clock() + max(self.interval, FIRST_RETRY)
+        else:
+            self.retry_at = self.clock() + self.backoff
+            self.backoff = min(self.backoff * 2, MAX_RETRY)
+        self._set_status(status)
+
+    def pause(self) -> None:
+        """Let the camera go (its light goes off) until frames are asked for again."""
+        self.close()
+        self._set_status(PAUSED)
+
+    def close(self) -> None:
+        if self.capture is not None:
+            self.capture.release()
+            self.capture = None
+
+
+class PacedVideo:
+    """A recording played at the speed it was recorded, for demos and end-to-end tests."""
+
+    def __init__(
+        self, frames: Any, clock: Callable[[], float] = time.monotonic, wait: Callable[[float], object] = time.sleep
+    ) -> None:
+        self.frames, self.clock, self.wait = iter(frames), clock, wait
+        self.start: float | None = None
+        self.finished = False
+        self.status = OK
+        self.idle = False
+
+    def next_frame(self) -> Frame | None:
+        try:
+            t, image = next(self.frames)
+        except StopIteration:
+            self.finished = True
+            return None
+        if self.start is None:
+            self.start = self.clock() - t
+        ahead = self.start + t - self.clock()
+        if ahead > 0:
+            self.wait(ahead)
+        return t, np.asarray(image)
+
+    def configure(self, settings: Config, analysis_fps: float) -> None:
+        """Recordings keep their own timing."""
+
+    def pause(self) -> None:
+        """A recording cannot be paused; its frames are simply not analysed."""
+
+    def close(self) -> None:
+        """Nothing is held open between frames."""

@@ -1,0 +1,94 @@
+"""``posture-watch run``: wire the monitor to the camera, notifications, tray and signals."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+from . import calibration, engine, logs
+from .camera import ManagedCamera, PacedVideo
+from .errors import UserError
+from .instance import AlreadyRunning, InstanceLock
+from .monitor import Monitor
+from .notify import Notifier
+from .pipeline import open_estimator
+from .reload import ConfigWatcher
+from .sources import VideoFile
+
+log = logging.getLogger(__name__)
+FIRST_RUN = (
+    "Sit as you do when sitting well, facing the screen, for {seconds:g} seconds. "
+    "posture-watch is a wellness tool, not medical advice."
+)
+
+
+def run(config_path: Path | None, video: Path | None, calibrate: float | None, tray: bool, verbose: bool) -> int:
+    """Run the monitor until Quit, SIGTERM or the end of a recording; 0 on a clean exit."""
+    if calibrate is not None and calibrate <= 0:
+        raise UserError(f"--calibrate {calibrate:g}: give a positive number of seconds, such as 10")
+    log_path = logs.setup(verbose)
+    notifier = Notifier()
+    watcher = ConfigWatcher(config_path, on_error=lambda msg: notifier.send("posture-watch settings not reloaded", msg))
+    settings = watcher.settings
+    try:
+        with InstanceLock():
+            fps = settings["sampling"]["fps"]
+            index = settings["camera"]["index"]
+            stored = None if calibrate is not None else calibration.load(index)
+            seconds = calibrate if calibrate is not None else settings["calibration"]["seconds"]
+            state = engine.new_state(stored, None if stored is not None else seconds)
+            if video is not None:
+                source = PacedVideo(VideoFile(video, fps).frames())
+            else:
+                source = ManagedCamera(settings, fps, on_status=lambda status: log.info("camera %d: %s", index, status))
+            with open_estimator(settings) as estimator:
+                monitor = Monitor(watcher, source, estimator, notifier, state, save_calibration=video is None)
+                notifier.on_action = monitor.command
+                if stored is None:
+                    notifier.send("posture-watch: calibrating", FIRST_RUN.format(seconds=seconds))
+                log.info("running (log: %s)", log_path)
+                if tray:
+                    _with_tray(monitor)
+                else:
+                    _on_signals(monitor.command)
+                    monitor.run()
+    except AlreadyRunning as exc:
+        print(f"posture-watch: {exc}; use its tray icon, or stop it first", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _on_signals(quit_: Callable[[str], None], *also: Callable[[], None]) -> None:
+    """SIGTERM and Ctrl-C end the monitor cleanly."""
+
+    def handler(signum: int, frame: object) -> None:
+        quit_("quit")
+        for call in also:
+            call()
+
+    signal.signal(signal.SIGTERM, handler)
+    signal.signal(signal.SIGINT, handler)
+
+
+def _with_tray(monitor: Monitor) -> None:
+    """The tray loop on this (main) thread, the monitor on another; either ending ends both."""
+    from .tray import Tray
+
+    icon = Tray(monitor.command)
+    monitor.show = icon.show
+    _on_signals(monitor.command, icon.stop)
+
+    def work() -> None:
+        try:
+            monitor.run()
+        finally:
+            icon.stop()
+
+    worker = threading.Thread(target=work, name="monitor", daemon=True)
+    icon.run(setup=worker.start)
+    monitor.command("quit")
+    worker.join(timeout=30)
