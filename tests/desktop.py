@@ -29,8 +29,9 @@ def _wait(check, timeout: float, what: str) -> None:
 @contextmanager
 def desktop(folder: Path) -> Iterator[dict[str, str]]:
     """Start the desktop; yields the environment variables that reach it."""
-    display = next(n for n in range(90, 200) if not Path(f"/tmp/.X11-unix/X{n}").exists()
-                   and not Path(f"/tmp/.X{n}-lock").exists())
+    display = next(
+        n for n in range(90, 200) if not Path(f"/tmp/.X11-unix/X{n}").exists() and not Path(f"/tmp/.X{n}-lock").exists()
+    )
     procs: list[subprocess.Popen] = []
     log = (folder / "desktop.log").open("w")
 
@@ -53,8 +54,9 @@ def desktop(folder: Path) -> Iterator[dict[str, str]]:
         rc = folder / "dunstrc"
         rc.write_text(f'[global]\n    font = "Monospace 8"\n[record]\n    summary = "*"\n    script = {script}\n')
         start("dunst", "-config", str(rc), env=env)
-        _wait(lambda: subprocess.run(["dunstctl", "is-paused"], env=env, capture_output=True).returncode == 0,
-              10, "dunst")
+        _wait(
+            lambda: subprocess.run(["dunstctl", "is-paused"], env=env, capture_output=True).returncode == 0, 10, "dunst"
+        )
         start("trayer", "--edge", "top", "--align", "right", "--widthtype", "request", "--height", "24", env=env)
         time.sleep(1.0)
         env["TEST_NOTIFICATIONS"] = str(shown)

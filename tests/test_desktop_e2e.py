@@ -49,22 +49,40 @@ def test_monitor_on_a_real_desktop(tmp_path, videos):
 
     with desktop(tmp_path) as env:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "posture_watch", "run", "--source", str(video), "--config", str(cfg),
-             "--calibrate", "5"],
-            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            [
+                sys.executable,
+                "-m",
+                "posture_watch",
+                "run",
+                "--source",
+                str(video),
+                "--config",
+                str(cfg),
+                "--calibrate",
+                "5",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         try:
             wait_for(lambda: docked(env, "posture-watch"), 30, "the tray icon to dock in trayer", proc)
 
             first = wait_for(head_forward, 60, "a head-forward reminder", proc)[0]
-            summary, _, body = first
+            _, _, body = first
             assert "Head forward for" in body and "suboccipitals" in body
             assert any(name in body for name in stretch_names), body
 
             # A broken edit: reported once, the monitor keeps the previous settings.
             cfg.write_text("[faults.forward_head\nenabled = false\n")
-            wait_for(lambda: any(n[0] == "posture-watch settings not reloaded" for n in notifications(env)), 15,
-                     "the settings error", proc)
+            wait_for(
+                lambda: any(n[0] == "posture-watch settings not reloaded" for n in notifications(env)),
+                15,
+                "the settings error",
+                proc,
+            )
             count = len(head_forward())
             wait_for(lambda: len(head_forward()) > count, 45, "another reminder under the previous settings", proc)
             errors = [n for n in notifications(env) if n[0] == "posture-watch settings not reloaded"]
@@ -79,7 +97,7 @@ def test_monitor_on_a_real_desktop(tmp_path, videos):
             assert proc.poll() is None
 
             proc.send_signal(signal.SIGTERM)
-            out, err = proc.communicate(timeout=30)
+            err = proc.communicate(timeout=30)[1]
         finally:
             if proc.poll() is None:
                 proc.kill()

@@ -1,0 +1,351 @@
+"""The desktop parts one by one: camera handling, notifications, reload, autostart, one instance, tray."""
+
+from __future__ import annotations
+
+import configparser
+import os
+import plistlib
+import stat
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+from conftest import run_cli
+
+from posture_watch import autostart, config, engine
+from posture_watch.camera import BUSY, LOST, MISSING, OK, ManagedCamera
+from posture_watch.instance import AlreadyRunning, InstanceLock
+from posture_watch.monitor import tray_status
+from posture_watch.notify import Notifier
+from posture_watch.reload import ConfigWatcher
+from posture_watch.tray import STATES, icon_image
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def wait(self, seconds: float) -> None:
+        self.now += seconds
+
+
+class FakeCapture:
+    """A camera that works, or refuses to open, or stops giving frames after ``frames``."""
+
+    def __init__(self, clock: FakeClock, opens: bool = True, frames: int = 10**9) -> None:
+        self.clock, self.opens, self.left = clock, opens, frames
+        self.released = False
+
+    def isOpened(self) -> bool:
+        return self.opens
+
+    def grab(self) -> bool:
+        self.clock.now += 0.1  # a 10 fps camera
+        self.left -= 1
+        return self.left >= 0
+
+    def retrieve(self):
+        return True, np.zeros((4, 4, 3), np.uint8)
+
+    def set(self, prop: int, value: float) -> bool:
+        return True
+
+    def release(self) -> None:
+        self.released = True
+
+
+def camera_settings(mode: str, **camera) -> config.Config:
+    settings = config.defaults()
+    settings["camera"].update(mode=mode, warmup_frames=2, **camera)
+    return settings
+
+
+def pull(cam: ManagedCamera, clock: FakeClock, seconds: float) -> list[float]:
+    times = []
+    end = clock.now + seconds
+    while clock.now < end:
+        frame = cam.next_frame()
+        if frame is not None:
+            times.append(frame[0])
+    return times
+
+
+def test_camera_that_is_missing_then_appears_is_retried_with_backoff():
+    clock = FakeClock()
+    statuses: list[str] = []
+    attempts: list[float] = []
+    plugged_in_at = clock.now + 20
+
+    def opener(index: int) -> FakeCapture:
+        attempts.append(clock.now)
+        return FakeCapture(clock, opens=clock.now >= plugged_in_at)
+
+    cam = ManagedCamera(
+        camera_settings("continuous"),
+        2.0,
+        statuses.append,
+        opener=opener,
+        exists=lambda i: clock.now >= plugged_in_at,
+        clock=clock,
+        wait=clock.wait,
+    )
+    times = pull(cam, clock, 40)
+    gaps = np.diff(attempts[:5])
+    assert list(gaps[:3]) == pytest.approx([2.0, 4.0, 8.0], abs=1.1)
+    assert statuses == [MISSING, OK]
+    assert times and times[0] >= plugged_in_at
+    # Continuous mode at 2 analysed frames a second.
+    assert np.diff(times[-10:]) == pytest.approx([0.5] * 9, abs=0.11)
+
+
+def test_camera_that_vanishes_mid_run_is_reported_once_and_resumed():
+    clock = FakeClock()
+    statuses: list[str] = []
+    captures = [FakeCapture(clock, frames=50), FakeCapture(clock, opens=False), FakeCapture(clock)]
+    cam = ManagedCamera(
+        camera_settings("continuous"),
+        2.0,
+        statuses.append,
+        opener=lambda i: captures.pop(0),
+        exists=lambda i: True,
+        clock=clock,
+        wait=clock.wait,
+    )
+    times = pull(cam, clock, 60)
+    assert statuses == [OK, LOST, BUSY, OK]
+    assert max(np.diff(times)) > 2  # the outage
+    assert times[-1] > clock.now - 2  # and resumed
+
+
+def test_sampling_mode_closes_the_camera_between_samples():
+    clock = FakeClock()
+    opened: list[FakeCapture] = []
+
+    def opener(index: int) -> FakeCapture:
+        opened.append(FakeCapture(clock))
+        return opened[-1]
+
+    cam = ManagedCamera(
+        camera_settings("sampling", sample_interval_seconds=10, sample_frames=2),
+        2.0,
+        opener=opener,
+        exists=lambda i: True,
+        clock=clock,
+        wait=clock.wait,
+    )
+    times = pull(cam, clock, 35)
+    assert len(opened) == 4
+    assert all(c.released for c in opened[:-1])
+    assert cam.capture is None or cam.capture is opened[-1]
+    # Two frames per sample, samples about 10 s apart.
+    assert len(times) >= 6 and times[1] - times[0] < 1 and 9.5 < times[2] - times[1] < 11.5
+
+
+def test_busy_camera_is_a_call_not_an_error():
+    clock = FakeClock()
+    statuses: list[str] = []
+    attempts: list[float] = []
+
+    def opener(index: int) -> FakeCapture:
+        attempts.append(clock.now)
+        return FakeCapture(clock, opens=False)
+
+    cam = ManagedCamera(
+        camera_settings("sampling", sample_interval_seconds=10),
+        2.0,
+        statuses.append,
+        opener=opener,
+        exists=lambda i: True,
+        clock=clock,
+        wait=clock.wait,
+    )
+    assert pull(cam, clock, 60) == []
+    assert statuses == [BUSY]
+    # Tried again at the sampling interval, without growing backoff.
+    assert list(np.diff(attempts)) == pytest.approx([10.0] * (len(attempts) - 1), abs=1.1)
+    state = engine.new_state()
+    icon, tooltip, _ = tray_status(state, config.defaults(), cam.status, None, clock.now, False, None)
+    assert icon == "call" and "reminders held" in tooltip
+
+
+def test_notifier_falls_back_from_a_raising_and_a_hanging_backend():
+    calls: list[str] = []
+
+    def raising(title: str, body: str) -> None:
+        calls.append("raising")
+        raise RuntimeError("no backend")
+
+    def hanging(title: str, body: str) -> None:
+        calls.append("hanging")
+        time.sleep(30)
+
+    def working(title: str, body: str) -> None:
+        calls.append(f"working:{title}")
+
+    notifier = Notifier(backends=[("a", raising), ("b", hanging), ("c", working)], timeout=0.5)
+    started = time.monotonic()
+    assert notifier.send("T", "B") == "c"
+    assert time.monotonic() - started < 3
+    assert calls == ["raising", "hanging", "working:T"]
+    assert Notifier(backends=[("a", raising)], timeout=0.5).send("T", "B") == "log"
+
+
+def test_snooze_and_done_buttons_reach_the_monitor(tmp_path, monkeypatch):
+    fake = tmp_path / "notify-send"
+    fake.write_text('#!/bin/sh\ncase "$1" in --help) echo "  -A, --action=[NAME=]Text";; *) echo snooze;; esac\n')
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{os.environ['PATH']}")
+    from posture_watch import notify
+
+    notify.notify_send_has_actions.cache_clear()
+    got: list[tuple[str, object]] = []
+    notifier = Notifier(on_action=lambda key, tag: got.append((key, tag)))
+    assert notifier.send("Head forward for 5 min", "body", actions=True, tag="forward_head") == "notify-send"
+    deadline = time.monotonic() + 5
+    while not got and time.monotonic() < deadline:
+        time.sleep(0.05)
+    notify.notify_send_has_actions.cache_clear()
+    assert got == [("snooze", "forward_head")]
+
+
+def test_config_watcher_reloads_and_keeps_the_last_good_settings(tmp_path):
+    path = tmp_path / "config.toml"
+    path.write_text("[faults.slouch]\nhold_seconds = 100\n")
+    errors: list[str] = []
+    watcher = ConfigWatcher(path, on_error=errors.append)
+    assert watcher.settings["faults"]["slouch"]["hold_seconds"] == 100
+    assert watcher.poll() is False
+    path.write_text("[faults.slouch]\nhold_seconds = 200\n")
+    os.utime(path, ns=(time.time_ns(), time.time_ns() + 1_000_000))
+    assert watcher.poll() is True and watcher.settings["faults"]["slouch"]["hold_seconds"] == 200
+    for text in ("[faults.slouch]\nhold_seconds = -1\n", "[faults.slouch]\nhold_seconds = -1\n\n"):
+        path.write_text(text)
+        os.utime(path, ns=(time.time_ns(), time.time_ns() + 2_000_000))
+        assert watcher.poll() is False
+    assert watcher.settings["faults"]["slouch"]["hold_seconds"] == 200
+    assert len(errors) == 1 and "faults.slouch.hold_seconds = -1" in errors[0]
+
+
+@pytest.mark.parametrize("platform", ["linux", "darwin", "win32"])
+def test_autostart_entries_for_each_platform(tmp_path, monkeypatch, platform):
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("APPDATA", str(tmp_path / "AppData"))
+    assert autostart.status(platform, tmp_path) == (False, autostart.entry_path(platform, tmp_path))
+    path = autostart.enable(platform, tmp_path)
+    assert autostart.status(platform, tmp_path)[0]
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    data = path.read_bytes()
+    if platform == "linux":
+        assert path == tmp_path / "config" / "autostart" / "posture-watch.desktop"
+        entry = configparser.ConfigParser(interpolation=None)
+        entry.read_string(data.decode())
+        assert entry["Desktop Entry"]["Type"] == "Application"
+        assert entry["Desktop Entry"]["Exec"].endswith("-m posture_watch run")
+    elif platform == "darwin":
+        plist = plistlib.loads(data)
+        assert plist["ProgramArguments"] == [sys.executable, "-m", "posture_watch", "run"] and plist["RunAtLoad"]
+        assert path.parent.name == "LaunchAgents"
+    else:
+        assert path.parent.name == "Startup" and path.suffix == ".cmd"
+        assert f'"{sys.executable}" "-m" "posture_watch" "run"' in data.decode()
+    autostart.disable(platform, tmp_path)
+    assert not path.exists()
+
+
+def test_desktop_exec_quoting():
+    text = autostart.entry_text("linux", ["/opt/my apps/python", "-m", "posture_watch", "run"]).decode()
+    assert 'Exec="/opt/my apps/python" -m posture_watch run' in text
+
+
+def test_only_one_monitor_per_user(tmp_path):
+    lock = tmp_path / "monitor.lock"
+    with InstanceLock(lock), pytest.raises(AlreadyRunning, match=f"pid {os.getpid()}"), InstanceLock(lock):
+        pass
+    with InstanceLock(lock):  # free again once released
+        pass
+
+
+def test_second_run_says_so_and_exits(tmp_path):
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import time; from posture_watch.instance import InstanceLock\n"
+            "with InstanceLock():\n    print('held', flush=True); time.sleep(60)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        result = run_cli("run", "--no-tray", "--source", tmp_path / "unused.mp4")
+        assert result.returncode == 1
+        assert f"already running (pid {holder.pid})" in result.stderr
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_tray_icons_differ_by_state_and_tooltips_say_the_posture():
+    images = {state: icon_image(state).tobytes() for state in STATES}
+    assert len(set(images.values())) == len(STATES)
+    settings = config.defaults()
+    state = engine.new_state(engine.Baseline("front", {}, {}, 3))
+    state.last_t, state.sitting_since = 600.0, 0.0
+    assert tray_status(state, settings, OK, None, 0, False, None) == (
+        "good",
+        "posture-watch: posture good; break in 20 min",
+        0.0,
+    )
+    track = state.tracks["forward_head"] = engine.Track(active=True, since=420.0, load=150.0)
+    icon, tooltip, level = tray_status(state, settings, OK, None, 0, False, None)
+    assert icon == "building" and tooltip.startswith("posture-watch: head forward for 3 min") and level == 0.5
+    assert tray_status(state, settings, OK, None, 0, False, (590.0, "forward_head"))[0] == "alert"
+    assert tray_status(state, settings, OK, 900.0, 0.0, False, None)[0] == "paused"
+    assert tray_status(state, settings, MISSING, None, 0, False, None)[0] == "camera"
+    assert track.active
+
+
+def test_do_not_disturb_delivers_or_drops_held_reminders():
+    from test_engine import BASELINE, FORWARD, jiggle, of, settings
+
+    # Due at 60 s while a fullscreen window is up until 130 s.
+    for rule, expected in (("deliver", 130.0), ("drop", 60.0 + 10 * 60)):
+        cfg = settings(faults__forward_head__hold_seconds=60, notify__after_do_not_disturb=rule)
+        state = engine.new_state(BASELINE)
+        events = []
+        for i in range(2000):
+            t = i * 0.5
+            obs = engine.Observation(t, "front", jiggle(FORWARD, t), None, do_not_disturb=t < 130)
+            events += engine.step(state, obs, cfg)
+        assert of(events, "alert")[0]["t"] == expected, rule
+
+
+def test_doctor_names_each_problem_and_how_to_fix_it(config_file):
+    env_display = os.environ.pop("DISPLAY", None)
+    try:
+        result = run_cli("doctor", "--config", config_file("[sampling]\nfps = 99\n"))
+    finally:
+        if env_display is not None:
+            os.environ["DISPLAY"] = env_display
+    lines = result.stdout.splitlines()
+    assert result.returncode == 1
+    assert any(line.startswith("PROBLEM  settings:") and "sampling.fps = 99" in line for line in lines)
+    assert any(line.startswith("ok       pose model:") for line in lines)
+    assert any(line.startswith("PROBLEM  camera:") and "camera.index" in line for line in lines)
+    assert any(line.startswith("PROBLEM  tray:") and "--no-tray" in line for line in lines)
+
+
+def test_autostart_command(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert run_cli("autostart", "enable").returncode == 0
+    assert (tmp_path / "autostart" / "posture-watch.desktop").exists()
+    assert run_cli("autostart", "status").stdout.startswith("enabled")
+    assert run_cli("autostart", "disable").returncode == 0
+    assert run_cli("autostart", "status").stdout.startswith("disabled")
