@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime
@@ -32,6 +33,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (`| head`): not an error of ours.
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - stays open until exit, for the final flush
+        return 0
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -61,6 +66,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--samples", action="store_true", help="with --json, also print the features of every analysed frame"
     )
+    p.add_argument("--history", type=Path, metavar="FILE", help="also record the replay in this history database")
 
     p = command("calibrate", _calibrate, "record your neutral posture (sit well and look at the screen)")
     with_config(p)
@@ -93,6 +99,27 @@ def _parser() -> argparse.ArgumentParser:
     p = command("autostart", _autostart, "start the monitor when you log in, or stop doing so")
     p.add_argument("action", choices=["enable", "disable", "status"])
 
+    p = command("report", _report, "what a day or a week looked like, as a page with charts or as JSON")
+    with_config(p)
+    when = p.add_mutually_exclusive_group()
+    when.add_argument("--day", type=_date, metavar="YYYY-MM-DD", help="the day (default: the most recent one)")
+    when.add_argument("--week", action="store_true", help="the seven days up to the most recent (or --day)")
+    p.add_argument("--out", type=Path, metavar="FILE", help="where to write (default: HTML in your data folder)")
+    p.add_argument("--format", choices=["html", "json"], default="html")
+    p.add_argument("--history", type=Path, metavar="FILE", help="read this history database instead of yours")
+
+    p = command("history", _history, "export or delete your history")
+    with_config(p)
+    p.add_argument("action", choices=["export", "delete"])
+    p.add_argument("--csv", type=Path, metavar="DIR", help="with export: the folder for the CSV files")
+    p.add_argument("--before", type=_date, metavar="YYYY-MM-DD", help="with delete: only days before this one")
+    p.add_argument("--history", type=Path, metavar="FILE", help="use this history database instead of yours")
+
+    p = command("record", _record, "save a webcam recording, to replay and tune thresholds")
+    with_config(p)
+    p.add_argument("--seconds", type=float, required=True, help="how long to record")
+    p.add_argument("out", type=Path, metavar="OUT.mp4")
+
     p = command("doctor", _doctor, "check the camera, model, notifications, tray and settings")
     with_config(p)
     return parser
@@ -100,6 +127,29 @@ def _parser() -> argparse.ArgumentParser:
 
 def _load(args: argparse.Namespace) -> config.Config:
     return config.load(args.config)
+
+
+def _record_event(recorder, event: engine.Event, at: float) -> None:
+    """Samples feed the per-minute summary; everything else is an event of the history."""
+    if event["event"] == "sample":
+        recorder.sample(at, event["features"])
+    else:
+        recorder.event(event, at)
+
+
+def _date(text: str) -> datetime:
+    try:
+        return datetime.strptime(text, "%Y-%m-%d")
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-11-23") from None
+
+
+def _history_path(args: argparse.Namespace, settings: config.Config) -> Path:
+    from .history import default_path
+
+    if args.history is not None:
+        return args.history
+    return Path(settings["history"]["path"]).expanduser() if settings["history"]["path"] else default_path()
 
 
 def _replay(args: argparse.Namespace) -> int:
@@ -122,6 +172,13 @@ def _replay(args: argparse.Namespace) -> int:
                 )
             state = engine.new_state(baseline)
         stats = Stats()
+        start = datetime.now().replace(microsecond=0)
+        recorder = None
+        if args.history is not None:
+            from .history import Recorder
+
+            recorder = Recorder(args.history, f"replay:{args.video.name}", start.timestamp())
+        printing_samples = args.samples and args.json
         with open_estimator(settings) as estimator:
             stream = events(
                 source,
@@ -129,12 +186,17 @@ def _replay(args: argparse.Namespace) -> int:
                 lambda: settings,
                 state,
                 stats,
-                start=datetime.now().replace(microsecond=0),
-                samples=args.samples and args.json,
+                start=start,
+                samples=recorder is not None or printing_samples,
             )
             printer = _JsonPrinter() if args.json else _TextPrinter(source)
             for event in stream:
-                printer.event(event)
+                if recorder is not None:
+                    _record_event(recorder, event, start.timestamp() + event["t"])
+                if event["event"] != "sample" or printing_samples:
+                    printer.event(event)
+            if recorder is not None:
+                recorder.close(start.timestamp() + stats.last_t)
             summary = {
                 "t": round(stats.last_t, 3),
                 "event": "summary",
@@ -308,3 +370,71 @@ def _doctor(args: argparse.Namespace) -> int:
         print(f"{'ok     ' if ok else 'PROBLEM'}  {name}: {text}")
     print("all good" if not problems else f"{problems} problem(s); each line says how to fix it")
     return 0 if not problems else 1
+
+
+def _report(args: argparse.Namespace) -> int:
+    from datetime import timedelta
+
+    from . import history, report
+    from .paths import write_private
+
+    path = _history_path(args, _load(args))
+    if not path.exists():
+        raise UserError(f"{path}: no history yet; run the monitor (or replay --history) first")
+    db = history.connect(path)
+    try:
+        day = args.day or history.latest_day(db)
+        if day is None:
+            raise UserError(f"{path} holds no activity yet; run the monitor (or replay --history) first")
+        start, end = history.day_bounds(day)
+        if args.week:
+            start = history.day_bounds(day - timedelta(days=6))[0]
+        summary = report.summarize(db, start, end)
+    finally:
+        db.close()
+    if args.format == "json":
+        text = report.to_json(summary)
+        if args.out is None:
+            print(text)
+            return 0
+    else:
+        text = report.to_html(summary)
+    out = args.out or path.parent / "reports" / f"report-{day:%Y-%m-%d}{'-week' if args.week else ''}.html"
+    write_private(out, text.encode("utf-8"))
+    print(out)
+    return 0
+
+
+def _history(args: argparse.Namespace) -> int:
+    from . import history
+
+    path = _history_path(args, _load(args))
+    if not path.exists():
+        raise UserError(f"{path}: no history yet")
+    db = history.connect(path)
+    try:
+        if args.action == "export":
+            if args.csv is None:
+                raise UserError("history export needs --csv DIR: the folder to write the CSV files to")
+            for written in history.export_csv(db, args.csv):
+                print(written)
+        else:
+            before = args.before.timestamp() if args.before else float("inf")
+            removed = history.prune(db, before)
+            db.execute("VACUUM")
+            what = f"before {args.before:%Y-%m-%d}" if args.before else "all of it"
+            print(f"deleted {removed} record(s) from {path} ({what})")
+    finally:
+        db.close()
+    return 0
+
+
+def _record(args: argparse.Namespace) -> int:
+    from .recording import record
+
+    settings = _load(args)
+    if args.seconds <= 0:
+        raise UserError(f"--seconds {args.seconds:g}: give a positive number of seconds")
+    frames = record(args.out, args.seconds, settings)
+    print(f"saved {frames} frames to {args.out}")
+    return 0

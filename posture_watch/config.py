@@ -73,6 +73,7 @@ _RANGES: dict[str, tuple[float, float]] = {
     "notify.snooze_minutes": (1, 240),
     "notify.daily_cap": (0, 200),
     "notify.escalate_after": (1, 10),
+    "history.retention_days": (0, 3650),
     "faults.*.hold_seconds": (10, 7200),
     "faults.forward_head.head_drop": (0.02, 0.9),
     "faults.forward_head.cva_drop_degrees": (1, 45),

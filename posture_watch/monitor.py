@@ -15,16 +15,17 @@ import subprocess
 import sys
 import threading
 import time
-from collections import Counter
+import webbrowser
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any, Protocol
 
 from . import calibration, config, dnd, engine
 from .advice import duration, posture_name
 from .camera import BUSY, LOST, MISSING, PAUSED
 from .engine import Event, Observation, State
+from .history import Recorder
 from .notify import Notifier
 from .pipeline import observe
 from .pose import PoseEstimator
@@ -51,31 +52,6 @@ class Source(Protocol):
     def close(self) -> None: ...
 
 
-@dataclass
-class Day:
-    """Today's tally for the summary the tray shows."""
-
-    date: Any = None
-    reminders: int = 0
-    breaks: int = 0
-    held: Counter = field(default_factory=Counter)
-
-    def add(self, event: Event, local: datetime) -> None:
-        if local.date() != self.date:
-            self.date, self.reminders, self.breaks, self.held = local.date(), 0, 0, Counter()
-        kind = event["event"]
-        self.reminders += kind == "alert"
-        self.breaks += kind == "break"
-        if kind == "fault_end":
-            self.held[event["fault"]] += event["held_seconds"]
-
-    def text(self) -> str:
-        lines = [f"{self.reminders} reminder(s), {self.breaks} break(s) today."]
-        for fault, seconds in self.held.most_common(4):
-            lines.append(f"{posture_name(fault, None)}: {duration(seconds)}")
-        return "\n".join(lines)
-
-
 class Monitor:
     """Owns the loop; other threads talk to it only through :meth:`command`."""
 
@@ -87,6 +63,7 @@ class Monitor:
         notifier: Notifier,
         state: State,
         save_calibration: bool,
+        recorder: Recorder | None = None,
         show: Callable[[str, str, float], None] = lambda state, tooltip, level: None,
         dnd_check: Callable[[], bool] = dnd.active,
     ) -> None:
@@ -95,7 +72,7 @@ class Monitor:
         self.commands: queue.Queue[tuple[str, object]] = queue.Queue()
         self.stopped = threading.Event()
         self.paused_until: float | None = None
-        self.day = Day()
+        self.recorder = recorder
         self._dnd = (False, -DND_EVERY)
         self._last_alert: tuple[float, str] | None = None
         self._now = time.monotonic()
@@ -137,6 +114,8 @@ class Monitor:
                 self._update_tray()
         finally:
             self.source.close()
+            if self.recorder is not None:
+                self.recorder.close()
             log.info("monitor stopped")
 
     def _obey(self) -> None:
@@ -168,8 +147,17 @@ class Monitor:
     def _cmd_snooze(self, minutes: object) -> None:
         engine.snooze(self.state, self.state.last_t or 0.0, float(minutes or self.settings["notify"]["snooze_minutes"]))
 
-    def _cmd_done(self, fault: object) -> None:
+    def _cmd_snooze_reminder(self, fault: object) -> None:
+        """Snooze pressed on a reminder."""
+        self._cmd_snooze(None)
+        if self.recorder is not None:
+            self.recorder.respond(str(fault), "snoozed")
+
+    def _cmd_done_reminder(self, fault: object) -> None:
+        """Done pressed on a reminder: the stretch was done, that load starts from zero."""
         engine.done(self.state, str(fault))
+        if self.recorder is not None:
+            self.recorder.respond(str(fault), "done")
 
     def _cmd_calibrate(self, _: object) -> None:
         seconds = self.settings["calibration"]["seconds"]
@@ -177,7 +165,16 @@ class Monitor:
         self._notify("Calibrating", f"Sit as you do when sitting well, facing the screen, for {seconds:g} seconds.")
 
     def _cmd_summary(self, _: object) -> None:
-        self._notify("Today's summary", self.day.text())
+        if self.recorder is None:
+            self._notify("Today's summary", "No history is kept for this run.")
+            return
+        try:
+            page = today_report(self.recorder.path)
+        except Exception as exc:  # the page is a convenience; the monitor must go on
+            log.warning("summary failed: %s", exc)
+            self._notify("Today's summary", f"The summary could not be made: {exc}")
+            return
+        webbrowser.open(page.as_uri())
 
     def _cmd_open_config(self, _: object) -> None:
         open_config(self.watcher.path)
@@ -199,8 +196,11 @@ class Monitor:
         events = engine.step(self.state, Observation(t, view, feats, local, self._do_not_disturb()), settings)
         away_for = t - self.state.away_since if self.state.away_since is not None else 0.0
         self.source.idle = away_for >= settings["camera"]["release_after_away_seconds"]
+        if self.recorder is not None:
+            self.recorder.sample(local.timestamp(), feats)
         for event in events:
-            self.day.add(event, local)
+            if self.recorder is not None:
+                self.recorder.event(event, local.timestamp())
             self._handle(event)
 
     def _do_not_disturb(self) -> bool:
@@ -287,7 +287,23 @@ def tray_status(
     return "building", text + next_break + quiet, min(level, 1.0)
 
 
-def open_config(path: Any) -> None:
+def today_report(history_path: Path) -> Path:
+    """Write today's report page next to the history and return its path."""
+    from . import history, report
+    from .paths import write_private
+
+    db = history.connect(history_path)
+    try:
+        start, end = history.day_bounds(datetime.now())
+        page = report.to_html(report.summarize(db, start, end))
+    finally:
+        db.close()
+    out = history_path.parent / "reports" / f"report-{datetime.now():%Y-%m-%d}.html"
+    write_private(out, page.encode("utf-8"))
+    return out
+
+
+def open_config(path: Path) -> None:
     """Open the settings file in the desktop's editor, creating it with a pointer to the defaults."""
     from . import paths
 

@@ -6,12 +6,15 @@ import logging
 import signal
 import sys
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 from . import calibration, engine, logs
 from .camera import ManagedCamera, PacedVideo
 from .errors import UserError
+from .history import Recorder
+from .history import default_path as default_history
 from .instance import AlreadyRunning, InstanceLock
 from .monitor import Monitor
 from .notify import Notifier
@@ -45,9 +48,18 @@ def run(config_path: Path | None, video: Path | None, calibrate: float | None, t
                 source = PacedVideo(VideoFile(video, fps).frames())
             else:
                 source = ManagedCamera(settings, fps, on_status=lambda status: log.info("camera %d: %s", index, status))
+            history_path = Path(settings["history"]["path"]).expanduser() if settings["history"]["path"] else None
+            recorder = Recorder(
+                history_path or default_history(),
+                "camera" if video is None else f"video:{video.name}",
+                time.time(),
+                settings["history"]["retention_days"],
+            )
             with open_estimator(settings) as estimator:
-                monitor = Monitor(watcher, source, estimator, notifier, state, save_calibration=video is None)
-                notifier.on_action = monitor.command
+                monitor = Monitor(
+                    watcher, source, estimator, notifier, state, save_calibration=video is None, recorder=recorder
+                )
+                notifier.on_action = lambda key, fault: monitor.command(f"{key}_reminder", fault)
                 if stored is None:
                     notifier.send("posture-watch: calibrating", FIRST_RUN.format(seconds=seconds))
                 log.info("running (log: %s)", log_path)

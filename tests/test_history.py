@@ -1,0 +1,242 @@
+"""History and reports: numbers that match the replay, a page that renders, nothing lost to a kill."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from datetime import datetime, timedelta
+
+import cv2
+import numpy as np
+import pytest
+from conftest import ROOT, json_lines, run_cli
+from make_test_videos import Timeline
+from test_scenarios import TEST_CONFIG
+
+from posture_watch import config, history
+from posture_watch.recording import record
+
+
+class Alternating(Timeline):
+    """Neutral and forward head in turns of ``period`` seconds, after a neutral start."""
+
+    def __init__(self, period: float) -> None:
+        super().__init__(onset=10.0)
+        self.period = period
+
+    def amount(self, t: float) -> float:
+        return 0.0 if t < self.onset or int((t - self.onset) // self.period) % 2 else 1.0
+
+
+def replay_into(db, video, cfg) -> list[dict]:
+    result = run_cli("replay", video, "--config", cfg, "--calibrate", "8", "--json", "--history", db)
+    assert result.returncode == 0, result.stderr
+    return json_lines(result.stdout)
+
+
+def test_report_numbers_match_the_replayed_events(tmp_path, videos, config_file):
+    db = tmp_path / "history.sqlite3"
+    cfg = config_file(TEST_CONFIG)
+    events = replay_into(db, videos("forward_head", seconds=60, fps=5, timeline=Timeline(onset=15)), cfg)
+    events += replay_into(db, videos("away", seconds=60, fps=5, timeline=Timeline(onset=15, until=40)), cfg)
+    result = run_cli("report", "--history", db, "--format", "json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+
+    alerts = [e for e in events if e["event"] == "alert"]
+    assert alerts and report["alerts"] == len(alerts)
+    assert report["alerts_by_fault"] == {f: sum(a["fault"] == f for a in alerts) for f in {a["fault"] for a in alerts}}
+    assert report["breaks_taken"] == sum(e["event"] == "break" for e in events) == 1
+    # Each episode runs from its onset to its end (or to the end of its recording).
+    held: dict[str, float] = {}
+    starts = {}
+    ends = [e["t"] for e in events if e["event"] == "summary"]
+    recording = 0
+    for e in events:
+        if e["event"] == "fault_start":
+            starts[e["fault"]] = e["since"]
+        elif e["event"] == "fault_end":
+            held[e["fault"]] = held.get(e["fault"], 0) + e["t"] - starts.pop(e["fault"])
+        elif e["event"] == "summary":
+            for fault, since in starts.items():
+                held[fault] = held.get(fault, 0) + ends[recording] - since
+            starts, recording = {}, recording + 1
+    assert report["fault_seconds"] == pytest.approx(held, abs=0.6)
+    assert report["muscle_load_seconds"]["suboccipitals"] == pytest.approx(held["forward_head"], abs=0.6)
+    away = next(e for e in events if e["event"] == "back")["away_seconds"]
+    assert report["away_seconds"] == pytest.approx(away, abs=0.6)
+    assert report["sentences"][0].startswith("Head forward for")
+
+
+def test_html_report_renders_with_its_charts_in_chromium(tmp_path, videos, config_file):
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    if browser is None and not os.environ.get("CI"):
+        pytest.skip("needs Debian's chromium")
+    assert browser, "chromium is not installed"
+    db = tmp_path / "history.sqlite3"
+    replay_into(db, videos("forward_head", seconds=60, fps=5, timeline=Timeline(onset=15)), config_file(TEST_CONFIG))
+    page = tmp_path / "report.html"
+    assert run_cli("report", "--history", db, "--out", page).returncode == 0
+    text = page.read_text()
+    assert text.count('<img alt="') == 4 and "not medical advice" in text
+
+    shot = tmp_path / "shot.png"
+    subprocess.run(
+        [
+            browser,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            "--hide-scrollbars",
+            "--window-size=1000,2600",
+            f"--screenshot={shot}",
+            page.as_uri(),
+        ],
+        capture_output=True,
+        timeout=120,
+        check=True,
+    )
+    image = cv2.imread(str(shot))
+    assert image is not None and image.std() > 10
+    # The charts' own colours are on the rendered page: bars of posture time and muscle load.
+    for bgr in ((31, 140, 217), (184, 92, 138)):
+        close = np.all(np.abs(image.astype(int) - bgr) < 12, axis=2)
+        assert close.sum() > 2000, bgr
+    # And every embedded chart is a real, non-blank picture.
+    import base64
+    import re
+
+    for data in re.findall(r'src="data:image/png;base64,([^"]+)"', text):
+        chart = cv2.imdecode(np.frombuffer(base64.b64decode(data), np.uint8), cv2.IMREAD_COLOR)
+        assert chart.shape[0] > 100 and chart.std() > 10
+
+
+def test_history_survives_sigkill_half_way(tmp_path, videos, config_file):
+    db = tmp_path / "history.sqlite3"
+    cfg = config_file(TEST_CONFIG)
+    video = videos("forward_head", seconds=240, fps=5, timeline=Alternating(12))
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "posture_watch",
+            "replay",
+            str(video),
+            "--config",
+            str(cfg),
+            "--calibrate",
+            "8",
+            "--json",
+            "--history",
+            str(db),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    ended = []
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        event = json.loads(line)
+        if event["event"] == "fault_end":
+            ended.append(event)
+            if len(ended) == 3:
+                break
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert len(ended) == 3
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        done = conn.execute("SELECT fault, start, end FROM episodes WHERE end IS NOT NULL ORDER BY start").fetchall()
+    assert len(done) >= 3
+    for event, (fault, start, end) in zip(ended, done, strict=False):
+        assert fault == event["fault"]
+        assert end - start == pytest.approx(event["held_seconds"], abs=0.01)
+
+
+def test_schema_is_versioned_and_migrated(tmp_path):
+    db = history.connect(tmp_path / "h.sqlite3")
+    assert db.execute("PRAGMA user_version").fetchone()[0] == len(history.MIGRATIONS)
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    db.close()
+    assert oct((tmp_path / "h.sqlite3").stat().st_mode & 0o777) == "0o600"
+    history.connect(tmp_path / "h.sqlite3").close()  # opening again migrates nothing and fails nothing
+
+
+def test_retention_export_and_delete(tmp_path):
+    path = tmp_path / "h.sqlite3"
+    now = time.time()
+    old = history.Recorder(path, "test", now - 100 * 86400)
+    old.event({"t": 0, "event": "fault_start", "fault": "slouch", "side": None}, now - 100 * 86400)
+    old.close(now - 100 * 86400 + 60)
+    recent = history.Recorder(path, "test", now - 3600, retention_days=90)
+    recent.event({"t": 0, "event": "fault_start", "fault": "forward_head", "side": None}, now - 3600)
+    recent.close(now - 3000)
+    with sqlite3.connect(path) as conn:
+        assert [r[0] for r in conn.execute("SELECT fault FROM episodes")] == ["forward_head"]
+
+    out = tmp_path / "csv"
+    result = run_cli("history", "export", "--csv", out, "--history", path)
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in out.iterdir()) == sorted(f"{t}.csv" for t in history.TABLES)
+    assert "forward_head" in (out / "episodes.csv").read_text()
+
+    tomorrow = (datetime.now() + timedelta(days=1)).strftime("%Y-%m-%d")
+    assert run_cli("history", "delete", "--before", "2000-01-01", "--history", path).returncode == 0
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT count(*) FROM episodes").fetchone()[0] == 1
+    result = run_cli("history", "delete", "--before", tomorrow, "--history", path)
+    assert result.returncode == 0 and "deleted" in result.stdout
+    with sqlite3.connect(path) as conn:
+        assert all(conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] == 0 for t in history.TABLES)
+    assert run_cli("history", "delete", "--before", "yesterday", "--history", path).returncode == 2
+
+
+def test_report_on_an_empty_or_missing_history_says_so(tmp_path):
+    result = run_cli("report", "--history", tmp_path / "none.sqlite3")
+    assert result.returncode == 2 and "no history yet" in result.stderr
+
+
+class FakeWebcam:
+    def __init__(self) -> None:
+        self.n = 0
+
+    def isOpened(self) -> bool:
+        return True
+
+    def set(self, prop: int, value: float) -> bool:
+        return True
+
+    def grab(self) -> bool:
+        self.n += 1
+        return True
+
+    def retrieve(self):
+        return True, np.full((120, 160, 3), self.n % 255, np.uint8)
+
+    def release(self) -> None:
+        pass
+
+
+def test_record_saves_a_private_replayable_file(tmp_path):
+    clock = iter(np.arange(0, 100, 0.1))
+    out = tmp_path / "me.mp4"
+    frames = record(out, 3.0, config.defaults(), opener=lambda i: FakeWebcam(), clock=lambda: float(next(clock)))
+    assert frames == 29
+    assert oct(out.stat().st_mode & 0o777) == "0o600"
+    capture = cv2.VideoCapture(str(out))
+    assert int(capture.get(cv2.CAP_PROP_FRAME_COUNT)) == frames
+    capture.release()
