@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import cv2
-import numpy as np
 
 from .config import Config
 from .sources import Frame, Sampler
@@ -72,6 +71,8 @@ class ManagedCamera:
         self.next_sample = 0.0
         self.left_in_sample = 0
         self.idle = False  # the user is away: look only now and then
+        self.hold_open = False  # calibrating: keep the frames coming
+        self.finished = False  # a recording came to its end
 
     def configure(self, settings: Config, analysis_fps: float) -> None:
         """Apply (possibly reloaded) camera settings; takes effect at the next opening."""
@@ -100,6 +101,7 @@ class ManagedCamera:
                 return None
         assert self.capture is not None
         if not self.capture.grab():
+            self.finished = bool(getattr(self.capture, "finished", False))
             self._fail(LOST if self.status == OK else BUSY)
             return None
         t = self.clock()
@@ -111,7 +113,7 @@ class ManagedCamera:
             return None
         self._set_status(OK)
         self.backoff = FIRST_RETRY
-        if self.sampling or self.idle:
+        if (self.sampling or self.idle) and not self.hold_open:
             self.left_in_sample -= 1
             if self.left_in_sample <= 0:
                 self.close()
@@ -156,36 +158,52 @@ class ManagedCamera:
             self.capture = None
 
 
-class PacedVideo:
-    """A recording played at the speed it was recorded, for demos and end-to-end tests."""
+class RecordedCamera:
+    """A recording played as a live camera: what it shows depends on the wall clock.
+
+    Opening it joins the "broadcast" where it is now, frames come no faster
+    than they were recorded, and time while it is closed is skipped by
+    seeking, not decoding, exactly as a real camera shows nothing while let
+    go. ``run --source`` feeds it to :class:`ManagedCamera`, so a recording
+    goes through the same camera handling as the webcam.
+    """
 
     def __init__(
-        self, frames: Any, clock: Callable[[], float] = time.monotonic, wait: Callable[[float], object] = time.sleep
+        self, path: Path, clock: Callable[[], float] = time.monotonic, wait: Callable[[float], object] = time.sleep
     ) -> None:
-        self.frames, self.clock, self.wait = iter(frames), clock, wait
+        self.capture = cv2.VideoCapture(str(path))
+        self.clock, self.wait = clock, wait
         self.start: float | None = None
         self.finished = False
-        self.status = OK
-        self.idle = False
+        self.is_open = False
 
-    def next_frame(self) -> Frame | None:
-        try:
-            t, image = next(self.frames)
-        except StopIteration:
-            self.finished = True
-            return None
+    def isOpened(self) -> bool:
+        if not self.capture.isOpened() or self.finished:
+            return False
+        now = self.clock()
         if self.start is None:
-            self.start = self.clock() - t
-        ahead = self.start + t - self.clock()
+            self.start = now
+        elif now - self.start > self.capture.get(cv2.CAP_PROP_POS_MSEC) / 1000 + 1.0:
+            self.capture.set(cv2.CAP_PROP_POS_MSEC, (now - self.start) * 1000)
+        self.is_open = True
+        return True
+
+    def grab(self) -> bool:
+        if not self.capture.grab():
+            self.finished = True
+            return False
+        assert self.start is not None
+        ahead = self.start + self.capture.get(cv2.CAP_PROP_POS_MSEC) / 1000 - self.clock()
         if ahead > 0:
             self.wait(ahead)
-        return t, np.asarray(image)
+        return True
 
-    def configure(self, settings: Config, analysis_fps: float) -> None:
-        """Recordings keep their own timing."""
+    def retrieve(self) -> tuple[bool, Any]:
+        return self.capture.retrieve()
 
-    def pause(self) -> None:
-        """A recording cannot be paused; its frames are simply not analysed."""
+    def set(self, prop: int, value: float) -> bool:
+        """A recording keeps its own size and rate."""
+        return False
 
-    def close(self) -> None:
-        """Nothing is held open between frames."""
+    def release(self) -> None:
+        self.is_open = False

@@ -55,6 +55,8 @@ _RANGES: dict[str, tuple[float, float]] = {
     "camera.sample_frames": (1, 30),
     "camera.release_after_away_seconds": (10, 3600),
     "sampling.fps": (0.1, 30),
+    "sampling.min_fps": (0.05, 30),
+    "sampling.away_fps": (0.02, 30),
     "pose.min_visibility": (0, 1),
     "pose.min_detection_confidence": (0, 1),
     "pose.max_people": (1, 5),

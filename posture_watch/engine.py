@@ -35,6 +35,7 @@ Event = dict[str, Any]
 _MOTION_KEYS = ("head_x", "head_y", "shoulder_x", "shoulder_y")
 # Frames whose median position is compared, so one jittery frame is not a movement.
 _MOTION_FRAMES = 5
+MIN_VOTES = 3
 
 
 @dataclass(frozen=True)
@@ -264,7 +265,9 @@ def _observe(
     """Feed one frame's verdict into a fault's majority window and load."""
     window = config["detection"]["majority_seconds"]
     track.window.append((t, over, side))
-    while track.window and track.window[0][0] < t - window:
+    # The vote covers the last majority_seconds, but never fewer than a few
+    # frames: with the camera sampled every few seconds it spans samples.
+    while len(track.window) > MIN_VOTES and track.window[0][0] < t - window:
         track.window.popleft()
     votes = [flag for _, flag, _ in track.window]
     majority = sum(votes) * 2 > len(votes)

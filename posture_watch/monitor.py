@@ -19,18 +19,19 @@ import webbrowser
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from . import calibration, config, dnd, engine
 from .advice import duration, posture_name
-from .camera import BUSY, LOST, MISSING, PAUSED
+from .camera import BUSY, LOST, MISSING, PAUSED, ManagedCamera
 from .engine import Event, Observation, State
+from .features import Features
 from .history import Recorder
 from .notify import Notifier
 from .pipeline import observe
 from .pose import PoseEstimator
 from .reload import ConfigWatcher
-from .sources import Frame
+from .sampling import next_rate
 
 log = logging.getLogger(__name__)
 
@@ -40,25 +41,13 @@ DND_EVERY = 5.0
 ALERT_SHOWN = 120.0
 
 
-class Source(Protocol):
-    """A managed camera or a paced recording."""
-
-    status: str
-    idle: bool
-
-    def next_frame(self) -> Frame | None: ...
-    def configure(self, settings: config.Config, analysis_fps: float) -> None: ...
-    def pause(self) -> None: ...
-    def close(self) -> None: ...
-
-
 class Monitor:
     """Owns the loop; other threads talk to it only through :meth:`command`."""
 
     def __init__(
         self,
         watcher: ConfigWatcher,
-        source: Source,
+        source: ManagedCamera,
         estimator: PoseEstimator,
         notifier: Notifier,
         state: State,
@@ -76,6 +65,9 @@ class Monitor:
         self._dnd = (False, -DND_EVERY)
         self._last_alert: tuple[float, str] | None = None
         self._now = time.monotonic()
+        self._previous: Features = {}
+        source.hold_open = state.calibrate_seconds is not None
+        self._rate = watcher.settings["sampling"]["fps"]
 
     @property
     def settings(self) -> config.Config:
@@ -106,7 +98,7 @@ class Monitor:
                     continue
                 frame = self.source.next_frame()
                 if frame is None:
-                    if getattr(self.source, "finished", False):
+                    if self.source.finished:
                         log.info("recording finished")
                         break
                 else:
@@ -196,6 +188,10 @@ class Monitor:
         events = engine.step(self.state, Observation(t, view, feats, local, self._do_not_disturb()), settings)
         away_for = t - self.state.away_since if self.state.away_since is not None else 0.0
         self.source.idle = away_for >= settings["camera"]["release_after_away_seconds"]
+        self.source.hold_open = self.state.calibrate_seconds is not None
+        self._rate = next_rate(self.state, self._previous, feats, self._rate, settings)
+        self.source.sampler.period = 1.0 / self._rate
+        self._previous = feats
         if self.recorder is not None:
             self.recorder.sample(local.timestamp(), feats)
         for event in events:

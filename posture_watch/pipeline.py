@@ -17,6 +17,7 @@ from .calibration import Baseline
 from .config import Config
 from .engine import Event, Observation, State
 from .pose import PoseEstimator
+from .sampling import next_rate
 from .sources import FrameSource
 
 
@@ -60,6 +61,8 @@ def events(
     None means the frames carry the live clock and local time is read per frame.
     """
     began = time.perf_counter()
+    previous: features.Features = {}
+    rate = config()["sampling"]["fps"]
     try:
         for t, image in source.frames():
             settings = config()
@@ -77,6 +80,9 @@ def events(
             for event in engine.step(state, Observation(t, view, feats, local), settings):
                 event["t"] = round(event["t"], 3)
                 yield event
+            rate = next_rate(state, previous, feats, rate, settings)
+            source.sampler.period = 1.0 / rate
+            previous = feats
     finally:
         stats.wall_seconds = time.perf_counter() - began
 

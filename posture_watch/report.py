@@ -175,23 +175,19 @@ def charts(s: dict[str, Any]) -> dict[str, str]:
     ax.set_title("Timeline: postures held (orange), away (blue), reminders (red), breaks (green)")
     out["Timeline"] = _png(fig)
 
-    fig = Figure(figsize=(7, 3.2))
-    ax = fig.subplots()
-    names = [posture_name(f, None) for f in s["fault_seconds"]] or ["(none)"]
-    ax.barh(names, [v / 60 for v in s["fault_seconds"].values()] or [0], color="#d98c1f")
-    ax.invert_yaxis()
-    ax.set_xlabel("minutes")
-    ax.set_title("Time in each posture")
-    out["Time in each posture"] = _png(fig)
-
-    fig = Figure(figsize=(7, 3.6))
-    ax = fig.subplots()
+    names = [posture_name(f, None) for f in s["fault_seconds"]]
+    out["Time in each posture"] = _minute_bars(
+        "Time in each posture", names, list(s["fault_seconds"].values()), "#d98c1f", "minutes", Figure
+    )
     groups = muscle_groups(s["muscle_load_seconds"])
-    ax.barh([describe([m]) for m in groups] or ["(none)"], [v / 60 for v in groups.values()] or [0], color="#8a5cb8")
-    ax.invert_yaxis()
-    ax.set_xlabel("minutes under load")
-    ax.set_title("Load per muscle group")
-    out["Load per muscle group"] = _png(fig)
+    out["Load per muscle group"] = _minute_bars(
+        "Load per muscle group",
+        [describe([m]) for m in groups],
+        list(groups.values()),
+        "#8a5cb8",
+        "minutes under load",
+        Figure,
+    )
 
     fig = Figure(figsize=(5, 2.6))
     ax = fig.subplots()
@@ -201,6 +197,17 @@ def charts(s: dict[str, Any]) -> dict[str, str]:
     ax.set_title("Breaks")
     out["Breaks"] = _png(fig)
     return out
+
+
+def _minute_bars(title: str, labels: list[str], seconds: list[float], colour: str, xlabel: str, figure: Any) -> str:
+    """A horizontal bar chart of durations in minutes, largest on top."""
+    fig = figure(figsize=(7, 1.2 + 0.45 * max(len(labels), 1)))
+    ax = fig.subplots()
+    ax.barh(labels or ["(none)"], [v / 60 for v in seconds] or [0], color=colour)
+    ax.invert_yaxis()
+    ax.set_xlabel(xlabel)
+    ax.set_title(title)
+    return _png(fig)
 
 
 def to_html(s: dict[str, Any]) -> str:

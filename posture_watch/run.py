@@ -10,8 +10,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import cv2
+
 from . import calibration, engine, logs
-from .camera import ManagedCamera, PacedVideo
+from .camera import Capture, ManagedCamera, RecordedCamera
 from .errors import UserError
 from .history import Recorder
 from .history import default_path as default_history
@@ -44,10 +46,14 @@ def run(config_path: Path | None, video: Path | None, calibrate: float | None, t
             stored = None if calibrate is not None else calibration.load(index)
             seconds = calibrate if calibrate is not None else settings["calibration"]["seconds"]
             state = engine.new_state(stored, None if stored is not None else seconds)
+            opener: Callable[[int], Capture] = cv2.VideoCapture
             if video is not None:
-                source = PacedVideo(VideoFile(video, fps).frames())
-            else:
-                source = ManagedCamera(settings, fps, on_status=lambda status: log.info("camera %d: %s", index, status))
+                VideoFile(video, fps).close()  # the same checks and messages as replay
+                recording = RecordedCamera(video)
+                opener = lambda _: recording  # noqa: E731 - every opening joins the same recording
+            source = ManagedCamera(
+                settings, fps, on_status=lambda status: log.info("camera %d: %s", index, status), opener=opener
+            )
             history_path = Path(settings["history"]["path"]).expanduser() if settings["history"]["path"] else None
             recorder = Recorder(
                 history_path or default_history(),
@@ -74,13 +80,15 @@ def run(config_path: Path | None, video: Path | None, calibrate: float | None, t
     return 0
 
 
-def _on_signals(quit_: Callable[[str], None], *also: Callable[[], None]) -> None:
-    """SIGTERM and Ctrl-C end the monitor cleanly."""
+def _on_signals(quit_: Callable[[str], None]) -> None:
+    """SIGTERM and Ctrl-C end the monitor cleanly.
+
+    The handler only queues the command: it may interrupt the tray's X11
+    loop, so it must not call back into it.
+    """
 
     def handler(signum: int, frame: object) -> None:
         quit_("quit")
-        for call in also:
-            call()
 
     signal.signal(signal.SIGTERM, handler)
     signal.signal(signal.SIGINT, handler)
@@ -92,7 +100,7 @@ def _with_tray(monitor: Monitor) -> None:
 
     icon = Tray(monitor.command)
     monitor.show = icon.show
-    _on_signals(monitor.command, icon.stop)
+    _on_signals(monitor.command)
 
     def work() -> None:
         try:

@@ -24,6 +24,7 @@ class FrameSource(Protocol):
     """Anything the pipeline can read frames from."""
 
     frames_read: int
+    sampler: Sampler
 
     def frames(self) -> Iterator[Frame]:
         """Yield (timestamp in seconds, BGR image) for each frame due for analysis."""

@@ -9,17 +9,19 @@ from make_test_videos import Timeline
 
 from posture_watch import calibration
 
+FIXED_RATE = "[sampling]\nadaptive = false\n"
 
-def test_replay_json_stream_ends_in_a_summary(videos):
+
+def test_replay_json_stream_ends_in_a_summary(videos, config_file):
     video = videos("neutral", seconds=20, fps=5)
-    result = run_cli("replay", video, "--calibrate", "5", "--json", "--samples")
+    result = run_cli("replay", video, "--calibrate", "5", "--json", "--samples", "--config", config_file(FIXED_RATE))
     assert result.returncode == 0, result.stderr
     lines = json_lines(result.stdout)
     assert all("t" in e and "event" in e for e in lines)
     assert lines[-1]["event"] == "summary"
     summary = lines[-1]
     assert summary["frames_read"] == 100
-    assert summary["frames_analysed"] == 40  # 2 analysed frames a second by default
+    assert summary["frames_analysed"] == 40  # 2 analysed frames a second
     assert summary["wall_seconds"] > 0
     calibrated = [e for e in lines if e["event"] == "calibrated"]
     assert len(calibrated) == 1 and calibrated[0]["view"] == "front" and calibrated[0]["t"] == 5.0
@@ -38,8 +40,10 @@ def test_replay_without_samples_prints_no_sample_lines(videos):
     assert not [e for e in json_lines(result.stdout) if e["event"] == "sample"]
 
 
-def test_replay_text_account_for_people(videos):
-    result = run_cli("replay", videos("neutral", seconds=20, fps=5), "--calibrate", "5")
+def test_replay_text_account_for_people(videos, config_file):
+    result = run_cli(
+        "replay", videos("neutral", seconds=20, fps=5), "--calibrate", "5", "--config", config_file(FIXED_RATE)
+    )
     assert result.returncode == 0, result.stderr
     assert "calibrated (front view" in result.stdout
     assert "40 of 100 frames analysed" in result.stdout

@@ -54,7 +54,8 @@ def test_each_posture_gets_its_reminder_in_time(videos, config_file, scenario, f
 
 def test_five_minutes_of_neutral_sitting_gives_no_posture_reminder(videos, config_file):
     events = replay(videos("neutral", seconds=300, fps=5), config_file(TEST_CONFIG))
-    assert events[-1]["frames_analysed"] == 600
+    # Adaptive sampling: steady sitting is analysed at down to 0.5 frames a second.
+    assert 150 <= events[-1]["frames_analysed"] < 600
     assert [e for e in events if e["event"] in ("alert", "fault_start")] == []
 
 
