@@ -13,6 +13,7 @@ import shutil
 import sys
 import tempfile
 import urllib.error
+import urllib.parse
 import urllib.request
 import zipfile
 from pathlib import Path
@@ -111,10 +112,16 @@ def offline_message(variant: str, reason: object) -> str:
 
 
 def download(variant: str, url: str | None = None) -> Path:
-    """Fetch a variant into the cache, verify it, and move it in atomically."""
+    """Fetch a variant into the cache, verify it, and move it in atomically.
+
+    Only HTTPS is used, except from this machine itself (a local mirror).
+    """
     dest = cached_path(variant)
-    paths.private_dir(dest.parent)
     source = url or url_for(variant)
+    parts = urllib.parse.urlsplit(source)
+    if parts.scheme != "https" and not (parts.scheme == "http" and parts.hostname in ("127.0.0.1", "localhost", "::1")):
+        raise UserError(f"{source}: the model is only downloaded over https (or http from this machine)")
+    paths.private_dir(dest.parent)
     fd, tmp_name = tempfile.mkstemp(prefix=".download-", suffix=".task", dir=dest.parent)
     tmp = Path(tmp_name)
     try:
