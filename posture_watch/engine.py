@@ -17,9 +17,10 @@ faults end, load recovers, and a long enough absence is a break.
 
 from __future__ import annotations
 
+import math
 import statistics
 from collections import Counter, deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -132,6 +133,11 @@ def step(state: State, obs: Observation, config: Config) -> list[Event]:
     """Advance ``state`` (in place) by one observation and return what happened."""
     events: list[Event] = []
     t = obs.t
+    if not math.isfinite(t):
+        return events
+    if not all(math.isfinite(v) for v in obs.features.values()):
+        # A value that is not a number is missing data, never evidence of a fault.
+        obs = replace(obs, features={k: v for k, v in obs.features.items() if math.isfinite(v)})
     if state.last_t is not None and t < state.last_t:
         _shift(state, t - state.last_t)
     gap = state.last_t is not None and t - state.last_t > config["presence"]["max_gap_seconds"]

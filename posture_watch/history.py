@@ -63,7 +63,7 @@ def connect(path: Path) -> sqlite3.Connection:
     if not path.exists():
         os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
     # The monitor opens it on one thread and writes on another, never both at once.
-    db = sqlite3.connect(path, isolation_level=None, timeout=2.0, check_same_thread=False)
+    db = sqlite3.connect(path, isolation_level=None, timeout=0.5, check_same_thread=False)
     db.row_factory = sqlite3.Row
     db.execute("PRAGMA journal_mode=WAL")
     db.execute("PRAGMA synchronous=NORMAL")

@@ -137,16 +137,19 @@ def choose_user(people: list[np.ndarray], width: int, height: int, previous: np.
         return people[0]
     diagonal = math.hypot(width, height)
 
-    def score(person: np.ndarray) -> float:
+    def seen(person: np.ndarray) -> np.ndarray:
         upper = person[_UPPER]
-        seen = upper[upper[:, 3] >= 0.5] if (upper[:, 3] >= 0.5).sum() >= 2 else upper
-        span = (np.ptp(seen[:, 0]) + np.ptp(seen[:, 1])) / diagonal
-        center = seen[:, :2].mean(axis=0)
+        visible = upper[upper[:, 3] >= 0.5]
+        return visible if len(visible) >= 2 else upper
+
+    def score(person: np.ndarray) -> float:
+        points = seen(person)
+        span = (np.ptp(points[:, 0]) + np.ptp(points[:, 1])) / diagonal
+        center = points[:, :2].mean(axis=0)
         off_center = math.hypot(center[0] - width / 2, center[1] - height / 2) / diagonal
         stay = 0.0
         if previous is not None:
-            prev_center = previous[_UPPER, :2].mean(axis=0)
-            stay = math.hypot(*(center - prev_center)) / diagonal
+            stay = math.hypot(*(center - seen(previous)[:, :2].mean(axis=0))) / diagonal
         return span - 0.5 * off_center - 1.0 * stay
 
     return max(people, key=score)

@@ -16,6 +16,7 @@ MODEL = SHARED / "models" / "pose_landmarker_lite.task"
 DATASETS = SHARED / "datasets"
 
 sys.path.insert(0, str(ROOT / "scripts"))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 
 
 @pytest.fixture(autouse=True, scope="session")
