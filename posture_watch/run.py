@@ -95,20 +95,32 @@ def _on_signals(quit_: Callable[[str], None]) -> None:
 
 
 def _with_tray(monitor: Monitor) -> None:
-    """The tray loop on this (main) thread, the monitor on another; either ending ends both."""
+    """The monitor on this thread and the tray beside it; ending the monitor ends the tray.
+
+    The tray loop gets a daemon thread, so an X11 loop that does not wake up
+    to a stop request cannot keep the process alive. macOS runs tray loops on
+    the main thread only, so there the two swap places.
+    """
     from .tray import Tray
 
     icon = Tray(monitor.command)
     monitor.show = icon.show
     _on_signals(monitor.command)
+    if sys.platform == "darwin":
+        worker = threading.Thread(target=_then_stop(monitor.run, icon.stop), name="monitor", daemon=True)
+        icon.run(setup=worker.start)
+        monitor.command("quit")
+        worker.join(timeout=30)
+        return
+    threading.Thread(target=icon.run, args=(lambda: None,), name="tray", daemon=True).start()
+    _then_stop(monitor.run, icon.stop)()
 
-    def work() -> None:
+
+def _then_stop(work: Callable[[], None], stop: Callable[[], None]) -> Callable[[], None]:
+    def run() -> None:
         try:
-            monitor.run()
+            work()
         finally:
-            icon.stop()
+            stop()
 
-    worker = threading.Thread(target=work, name="monitor", daemon=True)
-    icon.run(setup=worker.start)
-    monitor.command("quit")
-    worker.join(timeout=30)
+    return run

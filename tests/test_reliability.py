@@ -20,7 +20,7 @@ from conftest import ROOT, json_lines, run_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from posture_watch import config, engine, features, history, model
+from posture_watch import calibration, config, engine, features, history, model
 from posture_watch.errors import UserError
 from posture_watch.pose import choose_user
 from posture_watch.sources import VideoFile
@@ -294,6 +294,7 @@ def test_no_frame_is_written_and_files_are_private(tmp_path, videos, config_file
     result = run_cli("replay", videos("forward_head", seconds=30, fps=5), "--calibrate", "5", "--history", db)
     assert result.returncode == 0, result.stderr
     assert run_cli("calibrate", "--source", videos("neutral", seconds=20, fps=5), "--seconds", "5").returncode == 0
+    stored = calibration.path_for(0)
     pictures = [
         p
         for p in [*home.rglob("*"), *tmp_path.rglob("*")]
@@ -305,6 +306,7 @@ def test_no_frame_is_written_and_files_are_private(tmp_path, videos, config_file
     assert ours
     for path in [db, *ours]:
         assert path.stat().st_mode & 0o077 == 0, path
+    stored.unlink()  # other tests expect no stored calibration
 
 
 def test_a_pipeline_thread_never_waits_on_notifications():
