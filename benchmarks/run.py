@@ -31,6 +31,7 @@ import cv2  # noqa: E402
 import mediapipe as mp  # noqa: E402
 from make_test_videos import Timeline, make_video  # noqa: E402
 from mediapipe.tasks.python import BaseOptions, vision  # noqa: E402
+from soak import rss_mb  # noqa: E402
 
 from posture_watch import config, engine  # noqa: E402
 from posture_watch.pipeline import Stats, events, open_estimator  # noqa: E402
@@ -44,13 +45,6 @@ ROWS: list[tuple[str, str]] = []
 def row(name: str, value: str) -> None:
     ROWS.append((name, value))
     print(f"  {name}: {value}", flush=True)
-
-
-def rss_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def model_load_seconds() -> float:
@@ -136,14 +130,31 @@ PEER = textwrap.dedent("""
 
 
 def run_measured(*commands: list[str], env: dict[str, str]) -> list[tuple[float, float]]:
-    """(CPU seconds, peak RSS in MB) of each command, run side by side to their ends."""
+    """(CPU seconds, peak RSS in MB) of each command, run side by side to their ends.
+
+    The peak comes from the kernel's VmHWM while the process runs: the
+    ru_maxrss that wait4 reports also counts the benchmark's own memory,
+    which the child inherits until it execs.
+    """
     procs = [subprocess.Popen(c, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for c in commands]
-    out = []
-    for proc in procs:
-        usage = os.wait4(proc.pid, 0)[2]
-        proc.returncode = 0
-        out.append((usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024))
-    return out
+    peaks = [0.0] * len(procs)
+    cpu: list[float | None] = [None] * len(procs)
+    while None in cpu:
+        for i, proc in enumerate(procs):
+            if cpu[i] is not None:
+                continue
+            try:
+                for line in Path(f"/proc/{proc.pid}/status").read_text().splitlines():
+                    if line.startswith("VmHWM:"):
+                        peaks[i] = max(peaks[i], int(line.split()[1]) / 1024)
+            except OSError:
+                pass
+            pid, _, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                proc.returncode = 0
+                cpu[i] = usage.ru_utime + usage.ru_stime
+        time.sleep(0.5)
+    return [(c or 0.0, peak) for c, peak in zip(cpu, peaks, strict=True)]
 
 
 def main() -> None:
