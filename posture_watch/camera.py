@@ -175,7 +175,6 @@ class RecordedCamera:
         self.clock, self.wait = clock, wait
         self.start: float | None = None
         self.finished = False
-        self.is_open = False
 
     def isOpened(self) -> bool:
         if not self.capture.isOpened() or self.finished:
@@ -185,7 +184,6 @@ class RecordedCamera:
             self.start = now
         elif now - self.start > self.capture.get(cv2.CAP_PROP_POS_MSEC) / 1000 + 1.0:
             self.capture.set(cv2.CAP_PROP_POS_MSEC, (now - self.start) * 1000)
-        self.is_open = True
         return True
 
     def grab(self) -> bool:
@@ -206,4 +204,4 @@ class RecordedCamera:
         return False
 
     def release(self) -> None:
-        self.is_open = False
+        """The file stays open: the next opening joins the recording where it has got to."""
