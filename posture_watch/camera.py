@@ -19,7 +19,7 @@ from typing import Any, Protocol
 import cv2
 
 from .config import Config
-from .sources import Frame, Sampler
+from .sources import Frame, Sampler, request_format
 
 OK, IDLE, MISSING, BUSY, LOST, PAUSED = "ok", "idle", "missing", "busy", "lost", "paused"
 # Backoff for a camera that is missing or gone: doubled after each failure.
@@ -127,9 +127,7 @@ class ManagedCamera:
             # The device is there but will not open: another program has it.
             self._fail(MISSING if self.exists(self.index) is False else BUSY)
             return False
-        capture.set(cv2.CAP_PROP_FRAME_WIDTH, self.width)
-        capture.set(cv2.CAP_PROP_FRAME_HEIGHT, self.height)
-        capture.set(cv2.CAP_PROP_FPS, self.fps)
+        request_format(capture, self.width, self.height, self.fps)
         for _ in range(self.warmup):
             if not capture.grab():
                 break

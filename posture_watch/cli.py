@@ -145,11 +145,9 @@ def _date(text: str) -> datetime:
 
 
 def _history_path(args: argparse.Namespace, settings: config.Config) -> Path:
-    from .history import default_path
+    from .history import path_for
 
-    if args.history is not None:
-        return args.history
-    return Path(settings["history"]["path"]).expanduser() if settings["history"]["path"] else default_path()
+    return args.history if args.history is not None else path_for(settings)
 
 
 def _replay(args: argparse.Namespace) -> int:

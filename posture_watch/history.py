@@ -53,8 +53,10 @@ TIME_COLUMN = {
 }
 
 
-def default_path() -> Path:
-    return paths.data_dir() / "history.sqlite3"
+def path_for(settings: dict[str, Any]) -> Path:
+    """The history database the settings name: ``history.path``, else the per-user data folder."""
+    configured = settings["history"]["path"]
+    return Path(configured).expanduser() if configured else paths.data_dir() / "history.sqlite3"
 
 
 def connect(path: Path) -> sqlite3.Connection:

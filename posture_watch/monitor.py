@@ -24,14 +24,12 @@ from typing import Any
 from . import calibration, config, dnd, engine
 from .advice import duration, posture_name
 from .camera import BUSY, LOST, MISSING, PAUSED, ManagedCamera
-from .engine import Event, Observation, State
-from .features import Features
+from .engine import Event, State
 from .history import Recorder
 from .notify import Notifier
-from .pipeline import observe
+from .pipeline import Analyser
 from .pose import PoseEstimator
 from .reload import ConfigWatcher
-from .sampling import next_rate
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +54,7 @@ class Monitor:
         show: Callable[[str, str, float], None] = lambda state, tooltip, level: None,
         dnd_check: Callable[[], bool] = dnd.active,
     ) -> None:
-        self.watcher, self.source, self.estimator, self.notifier = watcher, source, estimator, notifier
+        self.watcher, self.source, self.notifier = watcher, source, notifier
         self.state, self.save_calibration, self.show, self.dnd_check = state, save_calibration, show, dnd_check
         self.commands: queue.Queue[tuple[str, object]] = queue.Queue()
         self.stopped = threading.Event()
@@ -65,9 +63,8 @@ class Monitor:
         self._dnd = (False, -DND_EVERY)
         self._last_alert: tuple[float, str] | None = None
         self._now = time.monotonic()
-        self._previous: Features = {}
+        self.analyser = Analyser(estimator, state, watcher.settings["sampling"]["fps"])
         source.hold_open = state.calibrate_seconds is not None
-        self._rate = watcher.settings["sampling"]["fps"]
 
     @property
     def settings(self) -> config.Config:
@@ -183,15 +180,11 @@ class Monitor:
 
     def _analyse(self, t: float, image: Any) -> None:
         settings = self.settings
-        view, feats = observe(self.estimator, t, image, settings)
         local = datetime.now()
-        events = engine.step(self.state, Observation(t, view, feats, local, self._do_not_disturb()), settings)
+        _, feats, events = self.analyser.frame(t, image, settings, local, self.source.sampler, self._do_not_disturb())
         away_for = t - self.state.away_since if self.state.away_since is not None else 0.0
         self.source.idle = away_for >= settings["camera"]["release_after_away_seconds"]
         self.source.hold_open = self.state.calibrate_seconds is not None
-        self._rate = next_rate(self.state, self._previous, feats, self._rate, settings)
-        self.source.sampler.period = 1.0 / self._rate
-        self._previous = feats
         if self.recorder is not None:
             self.recorder.sample(local.timestamp(), feats)
         for event in events:

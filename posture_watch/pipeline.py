@@ -18,7 +18,7 @@ from .config import Config
 from .engine import Event, Observation, State
 from .pose import PoseEstimator
 from .sampling import next_rate
-from .sources import FrameSource
+from .sources import FrameSource, Sampler
 
 
 def open_estimator(config: Config) -> PoseEstimator:
@@ -45,31 +45,57 @@ class Stats:
     wall_seconds: float = 0.0
 
 
+class Analyser:
+    """One analysed frame through pose, features, the engine and the adaptive rate.
+
+    Replay and the monitor both use it, so a frame is judged the same way
+    whether it came from a file or the camera.
+    """
+
+    def __init__(self, estimator: PoseEstimator, state: State, fps: float) -> None:
+        self.estimator, self.state, self.rate = estimator, state, fps
+        self.previous: features.Features = {}
+
+    def frame(
+        self,
+        t: float,
+        image: np.ndarray,
+        settings: Config,
+        local: datetime,
+        sampler: Sampler,
+        do_not_disturb: bool = False,
+    ) -> tuple[str | None, features.Features, list[Event]]:
+        """(view, features, engine events) of one frame; sets ``sampler`` to the next analysis rate."""
+        view, feats = observe(self.estimator, t, image, settings)
+        found = engine.step(self.state, Observation(t, view, feats, local, do_not_disturb), settings)
+        self.rate = next_rate(self.state, self.previous, feats, self.rate, settings)
+        sampler.period = 1.0 / self.rate
+        self.previous = feats
+        return view, feats, found
+
+
 def events(
     source: FrameSource,
     estimator: PoseEstimator,
     config: Callable[[], Config],
     state: State,
     stats: Stats,
-    start: datetime | None = None,
+    start: datetime,
     samples: bool = False,
 ) -> Iterator[Event]:
-    """Run frames through the pipeline, yielding the engine's events as they happen.
+    """Run a recording through the pipeline, yielding the engine's events as they happen.
 
     ``config`` is called once per frame, so a reloaded config applies from the
-    next frame. ``start`` is the local wall time of t = 0 for a recording;
-    None means the frames carry the live clock and local time is read per frame.
+    next frame. ``start`` is the local wall time of t = 0.
     """
     began = time.perf_counter()
-    previous: features.Features = {}
-    rate = config()["sampling"]["fps"]
+    analyser = Analyser(estimator, state, config()["sampling"]["fps"])
     try:
         for t, image in source.frames():
             settings = config()
-            view, feats = observe(estimator, t, image, settings)
+            view, feats, found = analyser.frame(t, image, settings, start + timedelta(seconds=t), source.sampler)
             stats.frames_analysed += 1
             stats.last_t = t
-            local = start + timedelta(seconds=t) if start is not None else datetime.now()
             if samples:
                 yield {
                     "t": round(t, 3),
@@ -77,12 +103,9 @@ def events(
                     "view": view,
                     "features": {k: round(float(v), 4) for k, v in feats.items()},
                 }
-            for event in engine.step(state, Observation(t, view, feats, local), settings):
+            for event in found:
                 event["t"] = round(event["t"], 3)
                 yield event
-            rate = next_rate(state, previous, feats, rate, settings)
-            source.sampler.period = 1.0 / rate
-            previous = feats
     finally:
         stats.wall_seconds = time.perf_counter() - began
 

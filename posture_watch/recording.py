@@ -12,6 +12,7 @@ import cv2
 from .camera import Capture
 from .config import Config
 from .errors import UserError
+from .sources import request_format
 
 
 def record(
@@ -29,9 +30,7 @@ def record(
     if not capture.isOpened():
         capture.release()
         raise UserError(f"camera {cam['index']} could not be opened; check it is connected and not in use")
-    capture.set(cv2.CAP_PROP_FRAME_WIDTH, cam["width"])
-    capture.set(cv2.CAP_PROP_FRAME_HEIGHT, cam["height"])
-    capture.set(cv2.CAP_PROP_FPS, cam["fps"])
+    request_format(capture, cam["width"], cam["height"], cam["fps"])
     writer = None
     frames = 0
     try:

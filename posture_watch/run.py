@@ -16,7 +16,7 @@ from . import calibration, engine, logs
 from .camera import Capture, ManagedCamera, RecordedCamera
 from .errors import UserError
 from .history import Recorder
-from .history import default_path as default_history
+from .history import path_for as history_path
 from .instance import AlreadyRunning, InstanceLock
 from .monitor import Monitor
 from .notify import Notifier
@@ -54,9 +54,8 @@ def run(config_path: Path | None, video: Path | None, calibrate: float | None, t
             source = ManagedCamera(
                 settings, fps, on_status=lambda status: log.info("camera %d: %s", index, status), opener=opener
             )
-            history_path = Path(settings["history"]["path"]).expanduser() if settings["history"]["path"] else None
             recorder = Recorder(
-                history_path or default_history(),
+                history_path(settings),
                 "camera" if video is None else f"video:{video.name}",
                 time.time(),
                 settings["history"]["retention_days"],

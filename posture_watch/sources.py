@@ -10,7 +10,7 @@ import math
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import cv2
 import numpy as np
@@ -33,6 +33,13 @@ class FrameSource(Protocol):
     def close(self) -> None:
         """Release the device or file."""
         ...
+
+
+def request_format(capture: Any, width: int, height: int, fps: float) -> None:
+    """Ask a camera for a size and rate; it picks the nearest it offers."""
+    capture.set(cv2.CAP_PROP_FRAME_WIDTH, width)
+    capture.set(cv2.CAP_PROP_FRAME_HEIGHT, height)
+    capture.set(cv2.CAP_PROP_FPS, fps)
 
 
 class Sampler:
@@ -126,9 +133,7 @@ class Camera:
                 f"camera {index} could not be opened; check it is connected and not used by another "
                 f"program, or set camera.index in the config"
             )
-        self.capture.set(cv2.CAP_PROP_FRAME_WIDTH, width)
-        self.capture.set(cv2.CAP_PROP_FRAME_HEIGHT, height)
-        self.capture.set(cv2.CAP_PROP_FPS, fps)
+        request_format(self.capture, width, height, fps)
         self.sampler = Sampler(analysis_fps)
         self.clock = clock
         self.frames_read = 0
