@@ -24,9 +24,10 @@ import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 from make_test_videos import make_video  # noqa: E402
 
-from posture_watch import config, faults, features  # noqa: E402
-from posture_watch.calibration import Baseline  # noqa: E402
-from posture_watch.pose import PoseEstimator  # noqa: E402
+from posture_watch import config  # noqa: E402
+from posture_watch.core import faults, features  # noqa: E402
+from posture_watch.core.baseline import Baseline  # noqa: E402
+from posture_watch.sense.pose import PoseEstimator  # noqa: E402
 
 MODEL = Path(os.environ["POSTURE_WATCH_MODEL"])
 DATA = ROOT.parent / "shared" / "datasets" / "slouching-or-not" / "low-isSlouching__high-notSlouching"

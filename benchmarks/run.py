@@ -33,10 +33,12 @@ from make_test_videos import Timeline, make_video  # noqa: E402
 from mediapipe.tasks.python import BaseOptions, vision  # noqa: E402
 from soak import rss_mb  # noqa: E402
 
-from posture_watch import config, engine  # noqa: E402
-from posture_watch.pipeline import Stats, events, open_estimator  # noqa: E402
-from posture_watch.pose import PoseEstimator  # noqa: E402
-from posture_watch.sources import VideoFile  # noqa: E402
+from posture_watch import config  # noqa: E402
+from posture_watch.app.pipeline import Analyser, Stats, open_estimator  # noqa: E402
+from posture_watch.app.pipeline import replay as run_pipeline  # noqa: E402
+from posture_watch.core import engine  # noqa: E402
+from posture_watch.sense.pose import PoseEstimator  # noqa: E402
+from posture_watch.sense.video import VideoFile  # noqa: E402
 
 MODEL = Path(os.environ["POSTURE_WATCH_MODEL"])
 ROWS: list[tuple[str, str]] = []
@@ -91,7 +93,9 @@ def replay(video: Path, settings: config.Config, calibrate: float = 5.0) -> tupl
     stats = Stats()
     cpu = time.process_time()
     with open_estimator(settings) as estimator:
-        out = list(events(source, estimator, lambda: settings, state, stats, start=datetime.now()))
+        analyser = Analyser(estimator, state, settings["sampling"]["fps"])
+        steps = run_pipeline(source.frames(), analyser, lambda: settings, source.sampler, stats, datetime.now())
+        out = [o.to_dict() for *_, outcomes in steps for o in outcomes]
     source.close()
     return stats, out, time.process_time() - cpu
 
@@ -226,12 +230,12 @@ def main() -> None:
         state = engine.new_state(calibrate_seconds=5)
         offset, samples = 0.0, []
         with open_estimator(settings) as estimator:
+            analyser = Analyser(estimator, state, settings["sampling"]["fps"])
             while offset < args.drift_minutes * 60:
                 source = VideoFile(v640_30, settings["sampling"]["fps"])
                 stats = Stats()
                 shifted = ((t + offset, image) for t, image in source.frames())
-                source.frames = lambda shifted=shifted: shifted  # type: ignore[method-assign]
-                for _ in events(source, estimator, lambda: settings, state, stats, start=datetime.now()):
+                for _ in run_pipeline(shifted, analyser, lambda: settings, source.sampler, stats, datetime.now()):
                     pass
                 source.close()
                 offset += stats.last_t + 1 / 30

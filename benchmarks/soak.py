@@ -21,9 +21,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 os.environ.setdefault("POSTURE_WATCH_MODEL", str(ROOT.parent / "shared" / "models" / "pose_landmarker_lite.task"))
 
-from posture_watch import config, engine  # noqa: E402
-from posture_watch.pipeline import Stats, events, open_estimator  # noqa: E402
-from posture_watch.sources import VideoFile  # noqa: E402
+from posture_watch import config  # noqa: E402
+from posture_watch.app.pipeline import Analyser, Stats, open_estimator, replay  # noqa: E402
+from posture_watch.core import engine  # noqa: E402
+from posture_watch.sense.video import VideoFile  # noqa: E402
 
 
 def rss_mb() -> float:
@@ -53,10 +54,11 @@ def replay_loop(video: Path, minutes: float, every_minutes: float = 5.0, echo: b
     offset, next_sample = 0.0, 0.0
     began = time.perf_counter()
     with open_estimator(settings) as estimator:
+        analyser = Analyser(estimator, state, settings["sampling"]["fps"])
         while offset < minutes * 60:
             source = Looped(video, settings["sampling"]["fps"], offset)
             stats = Stats()
-            for _ in events(source, estimator, lambda: settings, state, stats, start=datetime.now()):
+            for _ in replay(source.frames(), analyser, lambda: settings, source.sampler, stats, datetime.now()):
                 pass
             source.close()
             offset = stats.last_t + 1.0

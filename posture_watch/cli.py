@@ -9,9 +9,16 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from . import __version__, calibration, config, engine, model
+from . import __version__, config
+from .core import engine
+from .core.events import Event
 from .errors import UserError
+from .sense import model
+
+if TYPE_CHECKING:
+    from .app.pipeline import Outcome
 
 DISCLAIMER = (
     "posture-watch is a wellness tool, not medical advice. See a clinician for numbness, tingling, "
@@ -83,6 +90,7 @@ def _parser() -> argparse.ArgumentParser:
 
     p = command("config", _config, "show where your settings live, print them, or check them")
     p.add_argument("action", choices=["path", "show", "check"])
+    p.add_argument("file", nargs="?", type=Path, help="with check: the settings file to check (like --config)")
     with_config(p)
 
     p = command("run", _run, "start the monitor (with a tray icon unless --no-tray)")
@@ -113,6 +121,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("action", choices=["export", "delete"])
     p.add_argument("--csv", type=Path, metavar="DIR", help="with export: the folder for the CSV files")
     p.add_argument("--before", type=_date, metavar="YYYY-MM-DD", help="with delete: only days before this one")
+    p.add_argument("--yes", action="store_true", help="with delete: delete all of it without asking")
     p.add_argument("--history", type=Path, metavar="FILE", help="use this history database instead of yours")
 
     p = command("record", _record, "save a webcam recording, to replay and tune thresholds")
@@ -129,14 +138,6 @@ def _load(args: argparse.Namespace) -> config.Config:
     return config.load(args.config)
 
 
-def _record_event(recorder, event: engine.Event, at: float) -> None:
-    """Samples feed the per-minute summary; everything else is an event of the history."""
-    if event["event"] == "sample":
-        recorder.sample(at, event["features"])
-    else:
-        recorder.event(event, at)
-
-
 def _date(text: str) -> datetime:
     try:
         return datetime.strptime(text, "%Y-%m-%d")
@@ -145,15 +146,18 @@ def _date(text: str) -> datetime:
 
 
 def _history_path(args: argparse.Namespace, settings: config.Config) -> Path:
-    from .history import path_for
+    from .history.store import path_for
 
     return args.history if args.history is not None else path_for(settings)
 
 
 def _replay(args: argparse.Namespace) -> int:
-    from .pipeline import Stats, events, open_estimator
-    from .sources import VideoFile
+    from .app import baselines
+    from .app.pipeline import Analyser, Stats, open_estimator, replay
+    from .sense.video import VideoFile
 
+    if args.samples and not args.json:
+        raise UserError("--samples needs --json: the samples are printed as JSON lines (replay VIDEO --json --samples)")
     settings = _load(args)
     if args.calibrate is not None and args.calibrate <= 0:
         raise UserError(f"--calibrate {args.calibrate:g}: give a positive number of seconds, such as 10")
@@ -162,7 +166,7 @@ def _replay(args: argparse.Namespace) -> int:
         if args.calibrate is not None:
             state = engine.new_state(calibrate_seconds=args.calibrate)
         else:
-            baseline = calibration.load(settings["camera"]["index"])
+            baseline = baselines.load(settings["camera"]["index"])
             if baseline is None:
                 raise UserError(
                     "no calibration yet: pass --calibrate SECONDS to use the start of the recording, "
@@ -173,26 +177,25 @@ def _replay(args: argparse.Namespace) -> int:
         start = datetime.now().replace(microsecond=0)
         recorder = None
         if args.history is not None:
-            from .history import Recorder
+            from .history.store import Recorder
 
             recorder = Recorder(args.history, f"replay:{args.video.name}", start.timestamp())
-        printing_samples = args.samples and args.json
+            if recorder.failing:
+                raise UserError(f"{args.history}: cannot write the history there; give a file in a writable folder")
         with open_estimator(settings) as estimator:
-            stream = events(
-                source,
-                estimator,
-                lambda: settings,
-                state,
-                stats,
-                start=start,
-                samples=recorder is not None or printing_samples,
-            )
+            analyser = Analyser(estimator, state, settings["sampling"]["fps"])
             printer = _JsonPrinter() if args.json else _TextPrinter(source)
-            for event in stream:
+            for t, view, feats, outcomes in replay(
+                source.frames(), analyser, lambda: settings, source.sampler, stats, start
+            ):
                 if recorder is not None:
-                    _record_event(recorder, event, start.timestamp() + event["t"])
-                if event["event"] != "sample" or printing_samples:
-                    printer.event(event)
+                    recorder.sample(start.timestamp() + t, feats)
+                if args.samples:
+                    printer.sample(t, view, feats)
+                for outcome in outcomes:
+                    if recorder is not None:
+                        recorder.record(outcome)
+                    printer.event(outcome)
             if recorder is not None:
                 recorder.close(start.timestamp() + stats.last_t)
             summary = {
@@ -205,6 +208,11 @@ def _replay(args: argparse.Namespace) -> int:
                 "alerts": printer.alerts,
             }
             printer.summary(summary)
+            if state.calibrating:
+                raise UserError(
+                    f"{args.video}: nobody was in view long enough to calibrate ({args.calibrate:g} s were needed); "
+                    "record yourself sitting well, facing the camera, at the start"
+                )
     finally:
         source.close()
     return 0
@@ -214,9 +222,13 @@ class _JsonPrinter:
     def __init__(self) -> None:
         self.alerts = 0
 
-    def event(self, event: engine.Event) -> None:
-        self.alerts += event["event"] == "alert"
-        print(json.dumps(event), flush=True)
+    def sample(self, t: float, view: str | None, feats: dict[str, float]) -> None:
+        features = {k: round(float(v), 4) for k, v in feats.items()}
+        print(json.dumps({"t": round(t, 3), "event": "sample", "view": view, "features": features}), flush=True)
+
+    def event(self, outcome: Outcome) -> None:
+        self.alerts += outcome.kind == "alert" if isinstance(outcome, Event) else 1
+        print(json.dumps(outcome.to_dict()), flush=True)
 
     def summary(self, summary: dict) -> None:
         print(json.dumps(summary), flush=True)
@@ -234,13 +246,13 @@ class _TextPrinter:
         self.source = source
         self.alerts = 0
 
-    def event(self, event: engine.Event) -> None:
+    def event(self, outcome: Outcome) -> None:
         self.bar.update(self.source.frames_read - self.bar.n)
-        kind = event["event"]
-        line = _describe(event)
-        self.alerts += kind == "alert"
+        line = _describe(outcome)
+        self.alerts += not isinstance(outcome, Event)
         if line:
-            self.bar.write(f"{_clock(event['t'])}  {line}")
+            t = outcome.t if isinstance(outcome, Event) else outcome.alert.t
+            self.bar.write(f"{_clock(t)}  {line}")
 
     def summary(self, summary: dict) -> None:
         self.bar.close()
@@ -251,23 +263,26 @@ class _TextPrinter:
         )
 
 
-def _describe(event: engine.Event) -> str:
-    from .advice import posture_name
+def _describe(outcome: Outcome) -> str:
+    from .advice.reminders import Reminder
+    from .advice.wording import posture_name
+    from .core import events as ev
 
-    kind = event["event"]
-    if kind == "calibrated":
-        return f"calibrated ({event['view']} view, {event['frames']} frames)"
-    if kind == "fault_start":
-        return f"{posture_name(event['fault'], event['side'])}: started"
-    if kind == "fault_end":
-        return f"{posture_name(event['fault'], event['side'])}: ended after {event['held_seconds']:.0f} s"
-    if kind == "alert":
-        return f"REMINDER  {event['title']}\n          {event['body'].replace(chr(10), chr(10) + ' ' * 10)}"
-    if kind == "away":
+    if isinstance(outcome, Reminder):
+        return f"REMINDER  {outcome.title}\n          {outcome.body.replace(chr(10), chr(10) + ' ' * 10)}"
+    if isinstance(outcome, ev.Calibrated):
+        return f"calibrated ({outcome.view} view, {outcome.frames} frames)"
+    if isinstance(outcome, ev.CalibrationWaiting):
+        return "waiting for someone to sit in view to calibrate"
+    if isinstance(outcome, ev.FaultStart):
+        return f"{posture_name(outcome.fault, outcome.side)}: started"
+    if isinstance(outcome, ev.FaultEnd):
+        return f"{posture_name(outcome.fault, outcome.side)}: ended after {outcome.held_seconds:.0f} s"
+    if isinstance(outcome, ev.Away):
         return "away"
-    if kind == "back":
-        return f"back after {event['away_seconds']:.0f} s"
-    if kind == "break":
+    if isinstance(outcome, ev.Back):
+        return f"back after {outcome.away_seconds:.0f} s"
+    if isinstance(outcome, ev.Break):
         return "that counts as a break"
     return ""
 
@@ -278,28 +293,58 @@ def _clock(t: float) -> str:
 
 
 def _calibrate(args: argparse.Namespace) -> int:
-    from .pipeline import calibrate, open_estimator
-    from .sources import Camera, VideoFile
+    from .app import baselines
+    from .app.pipeline import Analyser, open_estimator
+    from .sense.camera import BUSY, MISSING, Camera
+    from .sense.video import VideoFile
 
     settings = _load(args)
     seconds = args.seconds if args.seconds is not None else settings["calibration"]["seconds"]
     if seconds <= 0:
         raise UserError(f"--seconds {seconds:g}: give a positive number of seconds, such as 10")
-    cam = settings["camera"]
-    fps = settings["sampling"]["fps"]
+    fps = max(settings["sampling"]["fps"], 2.0)
+    state = engine.new_state(calibrate_seconds=seconds)
     if args.source is not None:
-        source = VideoFile(args.source, max(fps, 2.0))
+        video = VideoFile(args.source, fps)
+        frames, sampler, close = video.frames(), video.sampler, video.close
     else:
         print(f"Sit as you do when sitting well, facing the screen, for {seconds:g} seconds...", file=sys.stderr)
-        source = Camera(cam["index"], cam["width"], cam["height"], cam["fps"], max(fps, 2.0))
+        camera = Camera(settings, fps)
+        camera.hold_open = True
+        frames, sampler, close = _camera_frames(camera, MISSING, BUSY), camera.sampler, camera.close
     try:
         with open_estimator(settings) as estimator:
-            baseline = calibrate(source, estimator, settings, seconds)
+            analyser = Analyser(estimator, state, fps)
+            for t, image in frames:
+                analyser.frame(t, image, settings, datetime.now(), sampler)
+                if not state.calibrating:
+                    break
     finally:
-        source.close()
-    path = calibration.save(baseline, cam["index"])
+        close()
+    baseline = state.baseline
+    if baseline is None:
+        raise UserError(
+            "nobody was in view long enough to calibrate; sit facing the camera, head and shoulders "
+            "visible, and run it again"
+        )
+    path = baselines.save(baseline, settings["camera"]["index"])
     print(f"calibrated: {baseline.view} view from {baseline.frames} frames, saved to {path}")
     return 0
+
+
+def _camera_frames(camera, missing: str, busy: str, patience: float = 60.0):
+    """The camera's frames; a missing camera or one busy for ``patience`` seconds is a UserError."""
+    import time
+
+    began = time.monotonic()
+    while True:
+        frame = camera.next_frame()
+        if frame is not None:
+            yield frame
+        elif camera.status == missing:
+            raise UserError(f"camera {camera.index} was not found; plug it in or set camera.index in the settings")
+        elif camera.status == busy and time.monotonic() - began > patience:
+            raise UserError(f"camera {camera.index} is in use by another program; close it and try again")
 
 
 def _model(args: argparse.Namespace) -> int:
@@ -308,15 +353,21 @@ def _model(args: argparse.Namespace) -> int:
     if args.action == "path":
         path, origin = model.configured_path(settings)
         if path is None:
-            dest = model.cached_path(variant)
-            raise UserError(f"no {variant} model yet; run `posture-watch model download` (it would go to {dest})")
+            print(model.cached_path(variant))
+            print(
+                f"the {variant} model is not there yet; "
+                "`posture-watch model download` (or `model import FILE`) puts it there",
+                file=sys.stderr,
+            )
+            return 0
         print(path)
     elif args.action == "download":
         print(model.download(variant, args.url))
     elif args.action == "import":
         if args.file is None:
             raise UserError("model import needs the path of a .task file: posture-watch model import FILE")
-        print(model.import_file(args.file, variant))
+        dest = model.import_file(args.file, variant)
+        print(f"imported {args.file} into {dest} (sha256 {model.sha256_of(dest)})")
     else:
         path, origin = model.configured_path(settings)
         if path is None:
@@ -327,13 +378,21 @@ def _model(args: argparse.Namespace) -> int:
 
 
 def _config(args: argparse.Namespace) -> int:
+    if args.file is not None:
+        if args.action != "check":
+            raise UserError(f"config {args.action} takes no FILE; use --config FILE to name a settings file")
+        if args.config is not None and args.config != args.file:
+            raise UserError(f"config check got two files ({args.file} and --config {args.config}); give one")
+        args.config = args.file
     path = config.user_file(args.config)
     if args.action == "path":
         print(path)
     elif args.action == "show":
+        import tomli_w
+
         settings = _load(args)
         print(f"# defaults{' merged with ' + str(path) if path.exists() else ''}")
-        print(json.dumps(settings, indent=2))
+        print(tomli_w.dumps(settings), end="")
     else:
         _load(args)
         print(f"ok: {path if path.exists() else 'defaults (no user file yet)'}")
@@ -341,13 +400,13 @@ def _config(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from .run import run
+    from .app.run import run
 
     return run(args.config, args.source, args.calibrate, tray=not args.no_tray, verbose=args.verbose)
 
 
 def _autostart(args: argparse.Namespace) -> int:
-    from . import autostart
+    from .desktop import autostart
 
     if args.action == "enable":
         print(f"enabled: {autostart.enable()}")
@@ -360,7 +419,7 @@ def _autostart(args: argparse.Namespace) -> int:
 
 
 def _doctor(args: argparse.Namespace) -> int:
-    from .doctor import checks
+    from .app.doctor import checks
 
     problems = 0
     for name, ok, text in checks(args.config):
@@ -373,7 +432,8 @@ def _doctor(args: argparse.Namespace) -> int:
 def _report(args: argparse.Namespace) -> int:
     from datetime import timedelta
 
-    from . import history, report
+    from .history import report
+    from .history import store as history
     from .paths import write_private
 
     path = _history_path(args, _load(args))
@@ -404,7 +464,7 @@ def _report(args: argparse.Namespace) -> int:
 
 
 def _history(args: argparse.Namespace) -> int:
-    from . import history
+    from .history import store as history
 
     path = _history_path(args, _load(args))
     if not path.exists():
@@ -417,6 +477,9 @@ def _history(args: argparse.Namespace) -> int:
             for written in history.export_csv(db, args.csv):
                 print(written)
         else:
+            if args.before is None and not args.yes and not _confirm_delete_all(path):
+                print("nothing deleted")
+                return 1
             before = args.before.timestamp() if args.before else float("inf")
             removed = history.prune(db, before)
             db.execute("VACUUM")
@@ -427,8 +490,22 @@ def _history(args: argparse.Namespace) -> int:
     return 0
 
 
+def _confirm_delete_all(path: Path) -> bool:
+    """Ask on a terminal before deleting the whole history; elsewhere, insist on --yes."""
+    if not sys.stdin.isatty():
+        raise UserError(
+            f"history delete without --before deletes all of {path}; add --yes to confirm "
+            "(or --before YYYY-MM-DD to keep recent days)"
+        )
+    try:
+        answer = input(f"Delete all of your history in {path}? This cannot be undone. [y/N] ")
+    except EOFError:
+        answer = ""
+    return answer.strip().lower() in ("y", "yes")
+
+
 def _record(args: argparse.Namespace) -> int:
-    from .recording import record
+    from .app.record import record
 
     settings = _load(args)
     if args.seconds <= 0:

@@ -16,27 +16,20 @@ from pathlib import Path
 from typing import Any
 
 from . import paths
+from .advice.stretches import available
+from .core.faults import CONFIGURED
+from .errors import UserError
 
 try:
     import tomllib
 except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib  # type: ignore[no-redef]
-from .errors import UserError
 
 __all__ = ["Config", "tomllib"]
 
 Config = dict[str, Any]
-
-FAULTS = (
-    "forward_head",
-    "slouch",
-    "head_tilt",
-    "head_turn",
-    "uneven_shoulders",
-    "trunk_lean",
-    "too_close",
-    "static_posture",
-)
+# The faults with a [faults.NAME] table, from the fault registry.
+FAULTS = CONFIGURED
 
 _CHOICES: dict[str, tuple[str, ...]] = {
     "model.variant": ("lite", "full", "heavy"),
@@ -131,7 +124,8 @@ def parse(data: bytes, source: Path | str) -> Config:
         raise UserError(f"{source}: invalid TOML: {exc}; fix the line named") from None
     merged = defaults()
     _merge(merged, user, source, "")
-    _check_stretches(merged, source)
+    available(merged["stretches"], source)
+    _check_together(merged, source)
     return merged
 
 
@@ -174,7 +168,7 @@ def _checked(dotted: str, value: Any, default: Any, source: Path | str) -> Any:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise bad(f"a number like {default!r}")
         if isinstance(default, int) and not isinstance(value, int):
-            raise bad(f"a whole number like {default!r}")
+            raise bad(f"a whole number like {default!r} ({_fraction_hint(dotted)})")
         low, high = _range(dotted)
         if not math.isfinite(value) or not low <= value <= high:
             raise bad(f"a number from {_num(low)} to {_num(high)}")
@@ -202,25 +196,43 @@ def _range(dotted: str) -> tuple[float, float]:
     return _RANGES[".".join([parts[0], "*", *parts[2:]])]
 
 
+def _fraction_hint(dotted: str) -> str:
+    """For a fraction given to a whole-number key: which keys beside it do take fractions."""
+    table, _, _ = dotted.rpartition(".")
+    siblings = get(defaults(), table) if table else defaults()
+    fractional = [k for k, v in siblings.items() if isinstance(v, float)]
+    where = f"[{table}]" if table else "the top level"
+    if not fractional:
+        return f"this key takes whole numbers only, as does every number in {where}"
+    verb = "takes" if len(fractional) == 1 else "take"
+    return f"this key takes whole numbers only; in {where} {', '.join(fractional)} {verb} fractions"
+
+
 def _num(x: float) -> str:
     return f"{x:g}"
 
 
-def _check_stretches(config: Config, source: Path | str) -> None:
-    # Imported here: the catalogue module itself reads settings from this one.
-    from .stretches import validate_user_stretches
-
-    validate_user_stretches(config["stretches"], source)
-
-
-def quiet_hours(config: Config) -> tuple[int, int] | None:
-    """Quiet hours as (start, end) minutes after midnight, or None when unset."""
-    start, end = config["notify"]["quiet_start"], config["notify"]["quiet_end"]
-    if not start or not end:
-        return None
-
-    def minutes(hhmm: str) -> int:
-        h, m = hhmm.split(":")
-        return int(h) * 60 + int(m)
-
-    return minutes(start), minutes(end)
+def _check_together(config: Config, source: Path | str) -> None:
+    """Combinations of keys that are each allowed but together would quietly stop monitoring."""
+    gap = config["presence"]["max_gap_seconds"]
+    # Anything that spaces two looks at the camera further apart than the gap
+    # limit turns every interval into unknown time: no posture, no break.
+    spacings = {
+        "camera.sample_interval_seconds": config["camera"]["sample_interval_seconds"],
+        "sampling.min_fps": 1 / config["sampling"]["min_fps"],
+        "sampling.away_fps": 1 / config["sampling"]["away_fps"],
+    }
+    for key, seconds in spacings.items():
+        if seconds >= gap:
+            value = get(config, key)
+            raise UserError(
+                f"{source}: {key} = {value:g} looks at the camera every {seconds:g} s, but "
+                f"presence.max_gap_seconds = {gap:g} treats any pause that long as unknown time, so nothing would "
+                f"be measured; make presence.max_gap_seconds larger than {seconds:g} or look more often"
+            )
+    notify = config["notify"]
+    if bool(notify["quiet_start"]) != bool(notify["quiet_end"]):
+        raise UserError(
+            f"{source}: notify.quiet_start = {notify['quiet_start']!r} and notify.quiet_end = "
+            f"{notify['quiet_end']!r}: set both (or neither) for quiet hours"
+        )

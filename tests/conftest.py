@@ -1,4 +1,4 @@
-"""Shared test setup: private user folders, the shared pose model, generated recordings."""
+"""Shared test setup: private user folders, the pose model and real photos, generated recordings."""
 
 from __future__ import annotations
 
@@ -12,11 +12,31 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
-MODEL = SHARED / "models" / "pose_landmarker_lite.task"
-DATASETS = SHARED / "datasets"
 
 sys.path.insert(0, str(ROOT / "scripts"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
+
+import testdata  # noqa: E402 - reads scripts/fetch_test_data.py
+
+
+def _find(lookup, fallback: Path) -> tuple[Path, str | None]:
+    try:
+        return lookup(), None
+    except testdata.Missing as exc:
+        return fallback, str(exc)
+
+
+# The pose model and the real photos and videos: see tests/testdata.py for where they are looked for.
+MODEL, _MODEL_MISSING = _find(testdata.model_path, SHARED / "models" / "pose_landmarker_lite.task")
+DATASETS, _DATASETS_MISSING = _find(testdata.datasets_dir, SHARED / "datasets")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Stop with one line saying how to get the model or the data a selected test needs; never skip."""
+    if _MODEL_MISSING and items:
+        pytest.exit(_MODEL_MISSING, returncode=pytest.ExitCode.USAGE_ERROR)
+    if _DATASETS_MISSING and any(getattr(getattr(i, "module", None), "DATASETS", None) is DATASETS for i in items):
+        pytest.exit(_DATASETS_MISSING, returncode=pytest.ExitCode.USAGE_ERROR)
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -30,9 +50,8 @@ def _private_user_dirs(tmp_path_factory: pytest.TempPathFactory) -> None:
         ("XDG_STATE_HOME", "state"),
     ):
         os.environ[var] = str(home / sub)
-    os.environ.setdefault("POSTURE_WATCH_MODEL", str(MODEL))
-    if not Path(os.environ["POSTURE_WATCH_MODEL"]).is_file():
-        pytest.exit(f"the pose model is missing at {os.environ['POSTURE_WATCH_MODEL']}; see ../shared/models/README.md")
+    # The cache just moved: name the model found before, for the CLI runs too.
+    os.environ["POSTURE_WATCH_MODEL"] = str(MODEL)
 
 
 def run_cli(*args: str | Path, timeout: float = 600) -> subprocess.CompletedProcess[str]:

@@ -98,7 +98,7 @@ def test_cli_config_check_path_and_show(config_file):
     assert run_cli("config", "check", "--config", path).returncode == 0
     assert run_cli("config", "path", "--config", path).stdout.strip() == str(path)
     shown = run_cli("config", "show", "--config", path)
-    assert '"sitting_minutes": 45' in shown.stdout
+    assert "sitting_minutes = 45" in shown.stdout
 
 
 def test_missing_config_file_is_a_user_error(tmp_path):
@@ -112,7 +112,7 @@ def test_custom_stretch_is_validated_and_offered(config_file):
         'faults = ["forward_head"]\nsteps = ["Draw slow half circles with your chin."]\nhold = "5 times"\n'
     )
     loaded = config.load(good)
-    from posture_watch.stretches import available
+    from posture_watch.advice.stretches import available
 
     assert "neck_circles" in [s.id for s in available(loaded["stretches"])]
     bad = config_file(

@@ -13,7 +13,7 @@ from conftest import ROOT
 from desktop import desktop, docked, missing, notifications
 from make_test_videos import Timeline
 
-from posture_watch.stretches import catalogue
+from posture_watch.advice.stretches import catalogue
 
 CONFIG = """
 [notify]

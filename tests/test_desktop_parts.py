@@ -9,18 +9,22 @@ import stat
 import subprocess
 import sys
 import time
+from dataclasses import replace
+from datetime import datetime, timedelta
 
 import numpy as np
 import pytest
 from conftest import run_cli
 
-from posture_watch import autostart, config, engine
-from posture_watch.camera import BUSY, LOST, MISSING, OK, ManagedCamera
-from posture_watch.instance import AlreadyRunning, InstanceLock
-from posture_watch.monitor import tray_status
-from posture_watch.notify import Notifier
-from posture_watch.reload import ConfigWatcher
-from posture_watch.tray import STATES, icon_image
+from posture_watch import config
+from posture_watch.app.monitor import tray_status
+from posture_watch.app.reload import ConfigWatcher
+from posture_watch.core import engine
+from posture_watch.desktop import autostart
+from posture_watch.desktop.instance import AlreadyRunning, InstanceLock
+from posture_watch.desktop.notify import Notifier
+from posture_watch.desktop.tray import STATES, icon_image
+from posture_watch.sense.camera import BUSY, LOST, MISSING, OK, Camera
 
 
 class FakeClock:
@@ -65,7 +69,7 @@ def camera_settings(mode: str, **camera) -> config.Config:
     return settings
 
 
-def pull(cam: ManagedCamera, clock: FakeClock, seconds: float) -> list[float]:
+def pull(cam: Camera, clock: FakeClock, seconds: float) -> list[float]:
     times = []
     end = clock.now + seconds
     while clock.now < end:
@@ -85,7 +89,7 @@ def test_camera_that_is_missing_then_appears_is_retried_with_backoff():
         attempts.append(clock.now)
         return FakeCapture(clock, opens=clock.now >= plugged_in_at)
 
-    cam = ManagedCamera(
+    cam = Camera(
         camera_settings("continuous"),
         2.0,
         statuses.append,
@@ -107,7 +111,7 @@ def test_camera_that_vanishes_mid_run_is_reported_once_and_resumed():
     clock = FakeClock()
     statuses: list[str] = []
     captures = [FakeCapture(clock, frames=50), FakeCapture(clock, opens=False), FakeCapture(clock)]
-    cam = ManagedCamera(
+    cam = Camera(
         camera_settings("continuous"),
         2.0,
         statuses.append,
@@ -130,7 +134,7 @@ def test_sampling_mode_closes_the_camera_between_samples():
         opened.append(FakeCapture(clock))
         return opened[-1]
 
-    cam = ManagedCamera(
+    cam = Camera(
         camera_settings("sampling", sample_interval_seconds=10, sample_frames=2),
         2.0,
         opener=opener,
@@ -155,7 +159,7 @@ def test_busy_camera_is_a_call_not_an_error():
         attempts.append(clock.now)
         return FakeCapture(clock, opens=False)
 
-    cam = ManagedCamera(
+    cam = Camera(
         camera_settings("sampling", sample_interval_seconds=10),
         2.0,
         statuses.append,
@@ -168,8 +172,9 @@ def test_busy_camera_is_a_call_not_an_error():
     assert statuses == [BUSY]
     # Tried again at the sampling interval, without growing backoff.
     assert list(np.diff(attempts)) == pytest.approx([10.0] * (len(attempts) - 1), abs=1.1)
-    state = engine.new_state()
-    icon, tooltip, _ = tray_status(state, config.defaults(), cam.status, None, clock.now, False, None)
+    settings = config.defaults()
+    status = engine.status(engine.new_state(), settings)
+    icon, tooltip, _ = tray_status(status, settings, cam.status, None, datetime.now(), False, None, clock.now)
     assert icon == "call" and "reminders held" in tooltip
 
 
@@ -200,7 +205,7 @@ def test_snooze_and_done_buttons_reach_the_monitor(tmp_path, monkeypatch):
     fake.write_text('#!/bin/sh\ncase "$1" in --help) echo "  -A, --action=[NAME=]Text";; *) echo snooze;; esac\n')
     fake.chmod(0o755)
     monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{os.environ['PATH']}")
-    from posture_watch import notify
+    from posture_watch.desktop import notify
 
     notify.notify_send_has_actions.cache_clear()
     got: list[tuple[str, object]] = []
@@ -275,7 +280,7 @@ def test_second_run_says_so_and_exits(tmp_path):
         [
             sys.executable,
             "-c",
-            "import time; from posture_watch.instance import InstanceLock\n"
+            "import time; from posture_watch.desktop.instance import InstanceLock\n"
             "with InstanceLock():\n    print('held', flush=True); time.sleep(60)",
         ],
         stdout=subprocess.PIPE,
@@ -295,24 +300,24 @@ def test_tray_icons_differ_by_state_and_tooltips_say_the_posture():
     images = {state: icon_image(state).tobytes() for state in STATES}
     assert len(set(images.values())) == len(STATES)
     settings = config.defaults()
-    state = engine.new_state(engine.Baseline("front", {}, {}, 3))
-    state.last_t, state.sitting_since = 600.0, 0.0
-    assert tray_status(state, settings, OK, None, 0, False, None) == (
+    noon = datetime(2026, 11, 23, 12)
+    good = engine.Status("seen", calibrating=False, away=False, sitting_seconds=600.0, worst=None, deciding=False)
+    assert tray_status(good, settings, OK, None, noon, False, None, 600.0) == (
         "good",
-        "posture-watch: posture good; break in 20 min",
+        "posture-watch: posture good; stand-up break in 20 min",
         0.0,
     )
-    track = state.tracks["forward_head"] = engine.Track(active=True, since=420.0, load=150.0)
-    icon, tooltip, level = tray_status(state, settings, OK, None, 0, False, None)
+    building = replace(good, worst=("forward_head", None, 180.0, 0.5), deciding=True)
+    icon, tooltip, level = tray_status(building, settings, OK, None, noon, False, None, 600.0)
     assert icon == "building" and tooltip.startswith("posture-watch: head forward for 3 min") and level == 0.5
-    assert tray_status(state, settings, OK, None, 0, False, (590.0, "forward_head"))[0] == "alert"
-    assert tray_status(state, settings, OK, 900.0, 0.0, False, None)[0] == "paused"
-    assert tray_status(state, settings, MISSING, None, 0, False, None)[0] == "camera"
-    assert track.active
+    assert tray_status(building, settings, OK, None, noon, False, (590.0, "forward_head"), 600.0)[0] == "alert"
+    paused_until = noon + timedelta(seconds=900)
+    assert tray_status(building, settings, OK, paused_until, noon, False, None, 600.0)[0] == "paused"
+    assert tray_status(building, settings, MISSING, None, noon, False, None, 600.0)[0] == "camera"
 
 
 def test_do_not_disturb_delivers_or_drops_held_reminders():
-    from test_engine import BASELINE, FORWARD, jiggle, of, settings
+    from test_engine import BASELINE, FORWARD, jiggle, of, outcomes, settings
 
     # Due at 60 s while a fullscreen window is up until 130 s.
     for rule, expected in (("deliver", 130.0), ("drop", 60.0 + 10 * 60)):
@@ -322,7 +327,7 @@ def test_do_not_disturb_delivers_or_drops_held_reminders():
         for i in range(2000):
             t = i * 0.5
             obs = engine.Observation(t, "front", jiggle(FORWARD, t), None, do_not_disturb=t < 130)
-            events += engine.step(state, obs, cfg)
+            events += outcomes(state, obs, cfg)
         assert of(events, "alert")[0]["t"] == expected, rule
 
 

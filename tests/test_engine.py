@@ -8,9 +8,12 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from posture_watch import config, engine
-from posture_watch.calibration import Baseline
-from posture_watch.engine import Observation
+from posture_watch import config
+from posture_watch.advice.reminders import Advisor
+from posture_watch.core import engine
+from posture_watch.core.baseline import Baseline
+from posture_watch.core.engine import Observation
+from posture_watch.core.events import Alert
 
 NEUTRAL = {
     "head_height": 0.56,
@@ -64,9 +67,19 @@ def run(
     while (t := start + n * period) <= until:
         feats = timeline(t)
         obs = Observation(t, "front" if feats else None, feats or {}, NOON + timedelta(seconds=t))
-        out.extend(engine.step(state, obs, cfg))
+        out.extend(outcomes(state, obs, cfg))
         n += 1
     return state, out
+
+
+ADVISOR = Advisor()
+
+
+def outcomes(state: engine.State, obs: Observation, cfg: config.Config) -> list[dict]:
+    """One engine step, alerts advised as the pipeline does, all in their JSON form."""
+    return [
+        (ADVISOR.remind(e, cfg) if isinstance(e, Alert) else e).to_dict() for e in engine.step(state, obs, cfg)
+    ]
 
 
 def of(events: list[dict], kind: str, fault: str | None = None) -> list[dict]:
@@ -83,7 +96,7 @@ def test_a_held_fault_alerts_exactly_hold_seconds_after_onset():
     assert alert["held_seconds"] == 120.0
     assert alert["muscles"] == ["suboccipitals", "upper_trapezius", "sternocleidomastoid", "cervical_extensors"]
     assert alert["stretch"]["id"] and alert["stretch"]["steps"]
-    assert "Head forward for 2 min" in alert["body"]
+    assert alert["title"] == "Head forward for 2 min"
 
 
 def test_brief_well_separated_faults_never_alert():
@@ -120,7 +133,7 @@ def test_cooldown_and_gentle_escalation():
     assert [a["level"] for a in alerts] == [0, 1, 2, 3]
     assert alerts[1]["title"].startswith("Still:")
     # Ignored twice: the next ones suggest a real break.
-    from posture_watch.stretches import catalogue
+    from posture_watch.advice.stretches import catalogue
 
     break_ids = {s.id for s in catalogue() if "sitting" in s.faults}
     assert alerts[2]["stretch"]["id"] in break_ids
@@ -130,7 +143,7 @@ def test_cooldown_and_gentle_escalation():
 def test_snooze_holds_reminders_until_it_ends():
     cfg = settings(faults__forward_head__hold_seconds=60)
     state, events = run(lambda t: jiggle(FORWARD if t >= 10 else NEUTRAL, t), 30, cfg)
-    engine.snooze(state, 30.0, 15)
+    engine.snooze(state, NOON + timedelta(seconds=30.0 + 15 * 60))
     _, later = run(lambda t: jiggle(FORWARD, t), 1200, cfg, state=state, start=30.5)
     assert of(events + later, "alert")[0]["t"] == 30.0 + 15 * 60
 
@@ -164,17 +177,31 @@ def test_short_absence_is_not_a_break_and_not_held():
     assert of(events, "alert", "forward_head")[0]["t"] == pytest.approx(150.0, abs=1.0)
 
 
-def test_a_gap_in_timestamps_is_away_never_a_held_posture():
+def test_sleep_told_on_waking_is_away_and_a_break_never_a_held_posture():
     cfg = settings(faults__forward_head__hold_seconds=120, presence__max_gap_seconds=120)
     state, events = run(lambda t: jiggle(FORWARD, t), 100, cfg)
-    # The machine sleeps for three hours; the same posture is seen on waking.
-    _, later = run(lambda t: jiggle(FORWARD, t), 3 * 3600 + 300, cfg, state=state, start=3 * 3600)
+    # The machine sleeps for three hours; the shell says so on waking, and the same posture is seen.
+    wake = 3 * 3600
+    woke = outcomes(state, Observation(wake, wall=NOON + timedelta(seconds=wake), camera=engine.ASLEEP), cfg)
+    _, later = run(lambda t: jiggle(FORWARD, t), wake + 300, cfg, state=state, start=wake + 0.5)
+    later = woke + later
     assert of(events, "alert") == []
-    assert of(later, "away")[0]["t"] == 100.0
-    assert of(later, "back")[0]["t"] == 3 * 3600
+    assert of(later, "away")[0]["since"] == 100.0
+    assert of(later, "back")[0]["t"] == wake
     assert of(later, "break")
     alert = of(later, "alert", "forward_head")[0]
-    assert alert["t"] == pytest.approx(3 * 3600 + 120, abs=1.0)
+    assert alert["t"] == pytest.approx(wake + 120, abs=1.0)
+
+
+def test_an_unexplained_gap_is_unknown_neither_a_break_nor_a_held_posture():
+    cfg = settings(faults__forward_head__hold_seconds=120, presence__max_gap_seconds=120)
+    state, _events = run(lambda t: jiggle(FORWARD, t), 100, cfg)
+    _, later = run(lambda t: jiggle(FORWARD, t), 3 * 3600 + 300, cfg, state=state, start=3 * 3600)
+    assert of(later, "away") == [] and of(later, "break") == []
+    # The episode ended where the posture was last seen; the load held before the gap is kept.
+    assert of(later, "fault_end")[0]["held_seconds"] == pytest.approx(100.0, abs=0.6)
+    alert = of(later, "alert", "forward_head")[0]
+    assert alert["t"] == pytest.approx(3 * 3600 + 20, abs=1.5)
 
 
 def test_clock_going_backwards_is_handled():

@@ -9,9 +9,10 @@ import numpy as np
 import pytest
 from conftest import DATASETS, MODEL
 
-from posture_watch import config, faults, features
-from posture_watch.calibration import Baseline
-from posture_watch.pose import PoseEstimator
+from posture_watch import config
+from posture_watch.core import faults, features
+from posture_watch.core.baseline import Baseline
+from posture_watch.sense.pose import PoseEstimator
 
 SLOUCH = DATASETS / "slouching-or-not" / "low-isSlouching__high-notSlouching"
 SIDE = DATASETS / "side-view-sitting"

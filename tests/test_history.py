@@ -19,8 +19,10 @@ from conftest import ROOT, json_lines, run_cli
 from make_test_videos import Timeline
 from test_scenarios import TEST_CONFIG
 
-from posture_watch import config, history
-from posture_watch.recording import record
+from posture_watch import config
+from posture_watch.app.record import record
+from posture_watch.core.events import FaultStart
+from posture_watch.history import store as history
 
 
 class Alternating(Timeline):
@@ -176,14 +178,19 @@ def test_schema_is_versioned_and_migrated(tmp_path):
     history.connect(tmp_path / "h.sqlite3").close()  # opening again migrates nothing and fails nothing
 
 
+def _start(fault: str, at: float) -> FaultStart:
+    wall = datetime.fromtimestamp(at)
+    return FaultStart(0.0, wall, fault, None, 0.0, wall)
+
+
 def test_retention_export_and_delete(tmp_path):
     path = tmp_path / "h.sqlite3"
     now = time.time()
     old = history.Recorder(path, "test", now - 100 * 86400)
-    old.event({"t": 0, "event": "fault_start", "fault": "slouch", "side": None}, now - 100 * 86400)
+    old.record(_start("slouch", now - 100 * 86400))
     old.close(now - 100 * 86400 + 60)
     recent = history.Recorder(path, "test", now - 3600, retention_days=90)
-    recent.event({"t": 0, "event": "fault_start", "fault": "forward_head", "side": None}, now - 3600)
+    recent.record(_start("forward_head", now - 3600))
     recent.close(now - 3000)
     with sqlite3.connect(path) as conn:
         assert [r[0] for r in conn.execute("SELECT fault FROM episodes")] == ["forward_head"]
@@ -211,8 +218,10 @@ def test_report_on_an_empty_or_missing_history_says_so(tmp_path):
 
 
 class FakeWebcam:
-    def __init__(self) -> None:
-        self.n = 0
+    """A camera that gives 15 frames a second on a fake clock, whatever rate was asked for."""
+
+    def __init__(self, clock: list[float]) -> None:
+        self.n, self.clock = 0, clock
 
     def isOpened(self) -> bool:
         return True
@@ -222,6 +231,7 @@ class FakeWebcam:
 
     def grab(self) -> bool:
         self.n += 1
+        self.clock[0] += 1 / 15
         return True
 
     def retrieve(self):
@@ -231,12 +241,15 @@ class FakeWebcam:
         pass
 
 
-def test_record_saves_a_private_replayable_file(tmp_path):
-    clock = iter(np.arange(0, 100, 0.1))
+def test_record_saves_a_private_replayable_file_at_the_cameras_real_rate(tmp_path):
+    now = [0.0]
     out = tmp_path / "me.mp4"
-    frames = record(out, 3.0, config.defaults(), opener=lambda i: FakeWebcam(), clock=lambda: float(next(clock)))
-    assert frames == 29
+    settings = config.defaults()  # asks for 10 frames a second
+    camera = FakeWebcam(now)
+    frames = record(out, 3.0, settings, opener=lambda i: camera, clock=lambda: now[0], wait=lambda s: None)
+    assert 44 <= frames <= 46
     assert oct(out.stat().st_mode & 0o777) == "0o600"
     capture = cv2.VideoCapture(str(out))
     assert int(capture.get(cv2.CAP_PROP_FRAME_COUNT)) == frames
+    assert capture.get(cv2.CAP_PROP_FPS) == pytest.approx(15, abs=0.1)
     capture.release()

@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 from conftest import MODEL, run_cli
 
-from posture_watch import config, model
+from posture_watch import config
 from posture_watch.errors import UserError
+from posture_watch.sense import model
 
 
 @pytest.fixture
@@ -86,7 +87,8 @@ def test_cli_download_offline_exits_2(empty_cache):
 def test_import_and_verify(empty_cache, tmp_path):
     result = run_cli("model", "import", MODEL)
     assert result.returncode == 0, result.stderr
-    assert Path(result.stdout.strip()) == model.cached_path("lite")
+    dest = model.cached_path("lite")
+    assert result.stdout.strip() == f"imported {MODEL} into {dest} (sha256 {model.SHA256['lite']})"
     verified = run_cli("model", "verify")
     assert verified.returncode == 0 and model.SHA256["lite"] in verified.stdout
     assert run_cli("model", "path").stdout.strip() == str(model.cached_path("lite"))

@@ -8,7 +8,7 @@ import sys
 import numpy as np
 from conftest import MODEL, ROOT
 
-from posture_watch.pose import choose_user
+from posture_watch.sense.pose import choose_user
 
 
 def person(cx: float, cy: float, size: float) -> np.ndarray:
@@ -36,7 +36,7 @@ def test_the_user_is_followed_when_someone_similar_comes_close():
 def test_no_exception_at_interpreter_exit_when_not_closed():
     code = (
         "import cv2, numpy as np\n"
-        "from posture_watch.pose import PoseEstimator\n"
+        "from posture_watch.sense.pose import PoseEstimator\n"
         f"e = PoseEstimator({str(MODEL)!r})\n"
         "e.detect(0.0, np.zeros((240, 320, 3), np.uint8))\n"
     )

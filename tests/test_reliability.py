@@ -11,6 +11,7 @@ import subprocess
 import sys
 import threading
 import time
+from datetime import datetime
 from pathlib import Path
 
 import cv2
@@ -20,10 +21,16 @@ from conftest import ROOT, json_lines, run_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from posture_watch import calibration, config, engine, features, history, model
+from posture_watch import config
+from posture_watch.advice.reminders import Reminder
+from posture_watch.app import baselines
+from posture_watch.core import engine, features
+from posture_watch.core.events import Alert
 from posture_watch.errors import UserError
-from posture_watch.pose import choose_user
-from posture_watch.sources import VideoFile
+from posture_watch.history import store as history
+from posture_watch.sense import model
+from posture_watch.sense.pose import choose_user
+from posture_watch.sense.video import VideoFile
 
 # --- recordings ---------------------------------------------------------------------------------
 
@@ -151,7 +158,7 @@ def _person(cx: float, visibility: float = 1.0) -> np.ndarray:
 
 
 def test_broken_landmarks_never_raise_a_fault():
-    from test_engine import BASELINE, NEUTRAL, jiggle
+    from test_engine import BASELINE, NEUTRAL, jiggle, outcomes
 
     cfg = config.defaults()
     cfg["faults"]["forward_head"]["hold_seconds"] = 10
@@ -166,10 +173,10 @@ def test_broken_landmarks_never_raise_a_fault():
             lm[11:13, 3] = 0.05  # shoulders out of the frame
         view, feats = features.compute(lm, 640, 480)
         assert all(math.isfinite(v) for v in feats.values())
-        out += engine.step(state, engine.Observation(t, view, feats), cfg)
+        out += outcomes(state, engine.Observation(t, view, feats), cfg)
         # Values that are not numbers reaching the engine directly count as missing.
         nan = {**jiggle(NEUTRAL, t), "head_height": math.nan, "shoulder_y": math.inf}
-        out += engine.step(state, engine.Observation(t + 0.25, "front", nan), cfg)
+        out += outcomes(state, engine.Observation(t + 0.25, "front", nan), cfg)
     assert not [e for e in out if e["event"] in ("fault_start", "alert") and e["fault"] != "sitting"]
 
 
@@ -190,17 +197,9 @@ def test_two_people_swapping_places_keep_features_sane():
 # --- history ------------------------------------------------------------------------------------
 
 
-def _alert(fault: str = "forward_head") -> dict:
-    return {
-        "t": 0.0,
-        "event": "alert",
-        "fault": fault,
-        "side": None,
-        "held_seconds": 60.0,
-        "level": 0,
-        "muscles": ["suboccipitals"],
-        "stretch": {"id": "chin_tuck"},
-    }
+def _alert(fault: str = "forward_head") -> Reminder:
+    alert = Alert(0.0, datetime.now(), fault, None, 60.0, 60.0, 0, ("suboccipitals",))
+    return Reminder(alert, None, "Head forward for 1 min", "body")
 
 
 def test_locked_database_is_written_later(tmp_path, caplog):
@@ -220,11 +219,11 @@ def test_locked_database_is_written_later(tmp_path, caplog):
     assert holder.stdout.readline().strip() == "locked"
     with caplog.at_level(logging.ERROR):
         for _ in range(3):
-            recorder.event(_alert(), time.time())
+            recorder.record(_alert())
     assert recorder.failing and len(recorder.pending) >= 3
     assert len([r for r in caplog.records if "cannot be written" in r.message]) == 1
     holder.wait()
-    recorder.event(_alert("slouch"), time.time())
+    recorder.record(_alert("slouch"))
     assert not recorder.failing and not recorder.pending
     recorder.close()
     with sqlite3.connect(path) as db:
@@ -244,7 +243,7 @@ def test_unwritable_database_keeps_monitoring(tmp_path, trouble, caplog):
         recorder.db.execute(f"PRAGMA max_page_count = {pages}")
     with caplog.at_level(logging.ERROR):
         for i in range(200):
-            recorder.event(_alert(), time.time())
+            recorder.record(_alert())
             recorder.sample(time.time() + i * 60, {"head_y": 0.4})
     assert recorder.failing
     assert len([r for r in caplog.records if "cannot be written" in r.message]) == 1
@@ -253,7 +252,7 @@ def test_unwritable_database_keeps_monitoring(tmp_path, trouble, caplog):
         recorder.db.execute("PRAGMA query_only = OFF")
     else:
         recorder.db.execute("PRAGMA max_page_count = 1073741823")
-    recorder.event(_alert(), time.time())
+    recorder.record(_alert())
     assert not recorder.failing
     recorder.close()
     with sqlite3.connect(path) as db:
@@ -278,7 +277,7 @@ def test_short_soak_memory_and_threads_stay_flat(videos):
 
 
 def test_nothing_goes_through_a_shell_and_the_only_address_is_the_model():
-    sources = {p: p.read_text() for p in (ROOT / "posture_watch").glob("*.py")}
+    sources = {p: p.read_text() for p in (ROOT / "posture_watch").rglob("*.py")}
     for path, text in sources.items():
         assert "shell=True" not in text and "os.system(" not in text and "os.popen(" not in text, path
     addresses = {m for text in sources.values() for m in re.findall(r"\w+://[^\s\"')]*", text)}
@@ -294,7 +293,7 @@ def test_no_frame_is_written_and_files_are_private(tmp_path, videos, config_file
     result = run_cli("replay", videos("forward_head", seconds=30, fps=5), "--calibrate", "5", "--history", db)
     assert result.returncode == 0, result.stderr
     assert run_cli("calibrate", "--source", videos("neutral", seconds=20, fps=5), "--seconds", "5").returncode == 0
-    stored = calibration.path_for(0)
+    stored = baselines.path_for(0)
     pictures = [
         p
         for p in [*home.rglob("*"), *tmp_path.rglob("*")]
@@ -311,7 +310,7 @@ def test_no_frame_is_written_and_files_are_private(tmp_path, videos, config_file
 
 def test_a_pipeline_thread_never_waits_on_notifications():
     # The monitor hands reminders to the notifier, which bounds every backend by a timeout.
-    from posture_watch.notify import Notifier
+    from posture_watch.desktop.notify import Notifier
 
     release = threading.Event()
     notifier = Notifier(backends=[("stuck", lambda t, b: release.wait(60))], timeout=0.3)

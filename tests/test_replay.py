@@ -7,7 +7,7 @@ import json
 from conftest import json_lines, run_cli
 from make_test_videos import Timeline
 
-from posture_watch import calibration
+from posture_watch.app import baselines as calibration
 
 FIXED_RATE = "[sampling]\nadaptive = false\n"
 

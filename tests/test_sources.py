@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from posture_watch.errors import UserError
-from posture_watch.sources import Sampler, VideoFile
+from posture_watch.sense.video import Sampler, VideoFile
 
 
 def _write(path, frames: int, fps: float = 10.0, size=(160, 120)):

@@ -1,0 +1,1 @@
+"""Advice: muscle names, the stretch catalogue and its rotation, and the words of a reminder."""

@@ -1,0 +1,62 @@
+"""From an alert of the core to a reminder a person reads: which stretch, and the words.
+
+The core says a reminder is due and why; this picks the stretch (rotating,
+and suggesting a real break after ``escalate_after`` ignored reminders) and
+writes the title and body. It remembers the rotation between reminders.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ..core.events import Alert
+from .stretches import Rotation, Stretch, available, choose
+from .wording import message
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """An alert with the stretch to suggest and its words."""
+
+    alert: Alert
+    stretch: Stretch | None
+    title: str
+    body: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """The alert's JSON form with the stretch, title and body, as ``replay --json`` prints it."""
+        out = self.alert.to_dict()
+        out["stretch"] = (
+            None
+            if self.stretch is None
+            else {
+                "id": self.stretch.id,
+                "name": self.stretch.name,
+                "steps": self.stretch.for_side(self.alert.side),
+                "hold": self.stretch.hold,
+            }
+        )
+        out["title"], out["body"] = self.title, self.body
+        return out
+
+
+class Advisor:
+    """Turns alerts into reminders with the settings in force."""
+
+    def __init__(self) -> None:
+        self.rotation = Rotation()
+        self._options: tuple[dict[str, Any], tuple[Stretch, ...]] | None = None
+
+    def _available(self, section: dict[str, Any]) -> tuple[Stretch, ...]:
+        # The settings were checked when they loaded; work the list out once per settings object.
+        if self._options is None or self._options[0] is not section:
+            self._options = (section, available(section))
+        return self._options[1]
+
+    def remind(self, alert: Alert, settings: dict[str, Any]) -> Reminder:
+        escalated = alert.level >= settings["notify"]["escalate_after"]
+        kind = "sitting" if escalated else alert.fault
+        stretch, self.rotation = choose(self._available(settings["stretches"]), kind, alert.muscles, self.rotation)
+        title, body = message(alert.fault, alert.side, alert.held_seconds, alert.muscles, stretch, alert.level)
+        return Reminder(alert, stretch, title, body)

@@ -1,0 +1,166 @@
+"""The stretch catalogue, checked completely when the settings load, and the rotating choice.
+
+The catalogue is ``config/stretches.toml``; users disable entries or add their
+own in their config's ``[stretches]`` table. Everything that could go wrong
+with an entry (a missing key, an unknown muscle or fault, a placeholder in
+its steps other than ``{side}``/``{other}`` of a sided stretch) is found here,
+when the settings are read, so a stretch that passed can always be shown.
+The choice is pure: it takes the rotation and returns the stretch and the
+new rotation.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from ..core.faults import REGISTRY
+from ..errors import UserError
+from .muscles import NAMES, base_muscle
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib  # type: ignore[no-redef]
+
+_REQUIRED = {"id": str, "name": str, "muscles": list, "faults": list, "steps": list, "hold": str}
+_OPTIONAL = {"sided": bool}
+_OTHER = {"left": "right", "right": "left"}
+_SIDE_FIELDS = {"side", "other"}
+
+
+@dataclass(frozen=True)
+class Stretch:
+    """One catalogue entry."""
+
+    id: str
+    name: str
+    muscles: tuple[str, ...]
+    faults: tuple[str, ...]
+    steps: tuple[str, ...]
+    hold: str
+    sided: bool = False
+
+    def for_side(self, side: str | None) -> list[str]:
+        """Steps with ``{side}``/``{other}`` filled in; an unknown side gets both sides in turn."""
+        if not self.sided:
+            return list(self.steps)
+        first = side or "right"
+        steps = [s.format(side=first, other=_OTHER[first]) for s in self.steps]
+        return steps if side else [*steps, "Repeat on the other side."]
+
+
+@cache
+def catalogue() -> tuple[Stretch, ...]:
+    """The packaged catalogue, validated once."""
+    text = (resources.files("posture_watch") / "defaults" / "stretches.toml").read_text("utf-8")
+    entries = tomllib.loads(text)["stretch"]
+    return tuple(_entry(e, "stretches.toml", i) for i, e in enumerate(entries))
+
+
+def _placeholders(step: str) -> set[str]:
+    """The ``{names}`` in a step; ValueError for a lone brace."""
+    return {name for _, name, _, _ in string.Formatter().parse(step) if name is not None}
+
+
+def _entry(raw: Any, source: Path | str, index: int) -> Stretch:
+    where = f"{source}: stretch #{index + 1}"
+    if not isinstance(raw, dict):
+        raise UserError(f"{where} must be a table with keys {', '.join(_REQUIRED)}")
+    if isinstance(raw.get("id"), str):
+        where += f" ('{raw['id']}')"
+    for key, kind in _REQUIRED.items():
+        if not isinstance(raw.get(key), kind) or not raw[key]:
+            raise UserError(f"{where}: '{key}' is missing or not a non-empty {kind.__name__}")
+    for key in raw:
+        if key not in _REQUIRED and key not in _OPTIONAL:
+            raise UserError(f"{where}: unknown key '{key}'; allowed: {', '.join([*_REQUIRED, *_OPTIONAL])}")
+    if not isinstance(raw.get("sided", False), bool):
+        raise UserError(f"{where}: 'sided' must be true or false")
+    for key in ("muscles", "faults", "steps"):
+        if not all(isinstance(x, str) and x for x in raw[key]):
+            raise UserError(f"{where}: every item of '{key}' must be text")
+    for muscle in raw["muscles"]:
+        if muscle not in NAMES:
+            raise UserError(f"{where}: unknown muscle '{muscle}'; known: {', '.join(NAMES)}")
+    for fault in raw["faults"]:
+        if fault not in REGISTRY:
+            raise UserError(f"{where}: unknown fault '{fault}'; known: {', '.join(REGISTRY)}")
+    sided = raw.get("sided", False)
+    allowed = _SIDE_FIELDS if sided else set()
+    for step in raw["steps"]:
+        try:
+            unknown = _placeholders(step) - allowed
+        except ValueError:
+            raise UserError(f"{where}: the step {step!r} has a lone {{ or }}; write {{{{ or }}}} for a brace") from None
+        if unknown:
+            raise UserError(
+                f"{where}: the step {step!r} has the placeholder {{{sorted(unknown)[0]}}}, which nothing fills; "
+                "only {side} and {other} are filled, in a stretch with sided = true"
+            )
+    return Stretch(
+        id=raw["id"],
+        name=raw["name"],
+        muscles=tuple(raw["muscles"]),
+        faults=tuple(raw["faults"]),
+        steps=tuple(raw["steps"]),
+        hold=raw["hold"],
+        sided=sided,
+    )
+
+
+def available(section: dict[str, Any], source: Path | str = "config") -> tuple[Stretch, ...]:
+    """Catalogue entries not disabled, then the user's own; UserError for anything wrong in the table."""
+    known = {s.id for s in catalogue()}
+    for item in section["disabled"]:
+        if item not in known:
+            raise UserError(
+                f"{source}: stretches.disabled names '{item}', which is not in the catalogue; "
+                f"ids are: {', '.join(sorted(known))}"
+            )
+    own = []
+    for i, raw in enumerate(section["custom"]):
+        entry = _entry(raw, f"{source}: stretches.custom", i)
+        if entry.id in known:
+            raise UserError(f"{source}: stretches.custom id '{entry.id}' is already in the catalogue; pick another")
+        known.add(entry.id)
+        own.append(entry)
+    disabled = set(section["disabled"])
+    return tuple(s for s in catalogue() if s.id not in disabled) + tuple(own)
+
+
+@dataclass(frozen=True)
+class Rotation:
+    """What was suggested when, so the same stretch is not repeated for the same muscles."""
+
+    count: int = 0
+    last_used: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
+    last_for_muscle: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+
+def choose(
+    options: tuple[Stretch, ...], kind: str, muscles: tuple[str, ...] | list[str], rotation: Rotation
+) -> tuple[Stretch | None, Rotation]:
+    """The least recently suggested stretch for ``kind``, never the one last given for these muscles.
+
+    Returns the stretch (None when nothing answers ``kind``) and the rotation after the choice.
+    """
+    candidates = [s for s in options if kind in s.faults]
+    if not candidates:
+        return None, rotation
+    bases = {base_muscle(m) for m in muscles}
+    recent = {rotation.last_for_muscle.get(m) for m in bases}
+    fresh = [s for s in candidates if s.id not in recent] or candidates
+    pick = min(fresh, key=lambda s: rotation.last_used.get(s.id, -1))
+    count = rotation.count + 1
+    return pick, Rotation(
+        count,
+        MappingProxyType({**rotation.last_used, pick.id: count}),
+        MappingProxyType({**rotation.last_for_muscle, **dict.fromkeys(bases, pick.id)}),
+    )

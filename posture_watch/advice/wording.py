@@ -1,0 +1,46 @@
+"""The words of a reminder: the posture in plain language, the muscles, the stretch.
+
+Wellness wording only: it says what the posture loads and what may ease it,
+never a diagnosis and never a promise to prevent or treat anything.
+"""
+
+from __future__ import annotations
+
+from ..core.faults import words
+from .muscles import describe
+from .stretches import Stretch
+
+SAFETY = "It may ease stiffness; stop if it hurts. Not medical advice."
+
+
+def posture_name(kind: str, side: str | None) -> str:
+    """Plain words for a posture: ``"Head tilted to the left"``."""
+    return words(kind, side)
+
+
+def duration(seconds: float) -> str:
+    """``"12 min"``, ``"1 h 5 min"`` or ``"40 s"``."""
+    minutes = int(seconds // 60)
+    if minutes == 0:
+        return f"{int(seconds)} s"
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours} h {minutes} min" if hours else f"{minutes} min"
+
+
+def message(
+    kind: str, side: str | None, held: float, muscles: tuple[str, ...], stretch: Stretch | None, level: int
+) -> tuple[str, str]:
+    """(title, body) of a reminder; ``level`` counts reminders already given for this episode.
+
+    The title names the posture and how long; the body says which muscles
+    it loads and where they are, then the stretch with its dose and its
+    numbered steps, one per line, then one safety line.
+    """
+    posture = posture_name(kind, side)
+    title = f"Still: {posture.lower()} for {duration(held)}" if level else f"{posture} for {duration(held)}"
+    lines = [f"Your {describe(muscles, where=True)} are working hard."]
+    if stretch is not None:
+        lines.append(f"{stretch.name} ({stretch.hold}):")
+        lines += [f"{i}. {step}" for i, step in enumerate(stretch.for_side(side), start=1)]
+    lines.append(SAFETY)
+    return title, "\n".join(lines)

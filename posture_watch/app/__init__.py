@@ -1,0 +1,1 @@
+"""The application: the pipeline, the monitor loop, settings reload and the wiring of all stages."""

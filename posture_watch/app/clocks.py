@@ -1,0 +1,56 @@
+"""The three clocks: an interval clock that counts sleep, the wall clock, and suspend detection.
+
+``now()`` is the time the engine runs on. It never goes backwards and,
+unlike ``time.monotonic()``, it keeps counting while the machine is
+suspended, so a night with the lid closed is a night away: on Linux it is
+``CLOCK_BOOTTIME``; elsewhere the monotonic clock plus every jump of the
+wall clock ahead of it, which is what a suspend looks like there.
+``slept()`` says how long the machine was asleep since it was last asked.
+``wall()`` is the local time users see and set (pause, snooze, quiet hours).
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+
+# A wall-clock jump ahead of the monotonic clock larger than this is a suspend, not a clock adjustment.
+JUMP = 30.0
+
+
+class Clocks:
+    """The real clocks of this machine."""
+
+    def __init__(self) -> None:
+        self.boottime = hasattr(time, "CLOCK_BOOTTIME")
+        self._offset = self._drift()
+        self._slept = 0.0
+
+    def _drift(self) -> float:
+        if self.boottime:
+            return time.clock_gettime(time.CLOCK_BOOTTIME) - time.monotonic()
+        return time.time() - time.monotonic()
+
+    def now(self) -> float:
+        """Seconds on a clock that counts suspended time and never goes backwards."""
+        if self.boottime:
+            return time.clock_gettime(time.CLOCK_BOOTTIME)
+        return time.monotonic() + self._slept
+
+    def wall(self) -> datetime:
+        return datetime.now()
+
+    def slept(self) -> float:
+        """Seconds the machine was suspended since the last call (0 if it was not)."""
+        drift = self._drift()
+        jump, self._offset = drift - self._offset, drift
+        if self.boottime:
+            return max(jump, 0.0)
+        # Without a boot-time clock, only a large jump of the wall clock ahead is a suspend.
+        if jump > JUMP:
+            self._slept += jump
+            return jump
+        return 0.0
+
+    def sleep(self, seconds: float) -> None:
+        time.sleep(seconds)

@@ -1,0 +1,396 @@
+"""The background monitor: camera (or a paced recording) through the pipeline to reminders.
+
+It runs the same pipeline as replay, frame by frame, and does the I/O around
+it: telling the engine what the camera knows when it has no frame (busy in
+a call, missing, paused, the machine asleep), reloading settings and the
+stored calibration, holding reminders during do-not-disturb, showing
+notifications, updating the tray, obeying the tray's commands, and saying
+each change once on the terminal and in the log.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import queue
+import shutil
+import subprocess
+import sys
+import webbrowser
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from .. import config
+from ..advice.reminders import Reminder
+from ..advice.wording import duration, posture_name
+from ..core import engine
+from ..core.engine import Observation
+from ..core.events import Calibrated, CalibrationWaiting, FaultEnd, FaultStart
+from ..desktop import dnd
+from ..desktop.notify import Notifier
+from ..history.store import Recorder
+from ..sense.camera import BUSY, LOST, MISSING, OK, PAUSED, Camera
+from . import baselines
+from .clocks import Clocks
+from .pipeline import Analyser, Outcome
+from .reload import ConfigWatcher, FileWatch
+
+log = logging.getLogger(__name__)
+
+# Seconds between do-not-disturb checks (each may ask the X server and the desktop).
+DND_EVERY = 5.0
+# An alert colours the tray red for this long while its fault goes on.
+ALERT_SHOWN = 120.0
+# "Pause until tomorrow" ends at this hour of the next morning.
+MORNING = 6
+# What the engine is told while the camera has no frame to give.
+_CAMERA_SAYS = {BUSY: engine.BUSY, MISSING: engine.OFF, LOST: engine.OFF, PAUSED: engine.PAUSED}
+_CAMERA_WORDS = {
+    OK: "camera {index}: working",
+    MISSING: "camera {index}: not found; plug it in or set camera.index (trying again)",
+    LOST: "camera {index}: stopped giving pictures (trying again)",
+    BUSY: "camera {index}: in use by another program (a call?); reminders held until it is free",
+}
+
+
+def until_morning(now: datetime) -> datetime:
+    """The start of the next morning: "until tomorrow" at 01:00 is 06:00 the same day, never 24 h or more."""
+    morning = now.replace(hour=MORNING, minute=0, second=0, microsecond=0)
+    return morning if morning > now else morning + timedelta(days=1)
+
+
+def say(text: str) -> None:
+    """One line on the terminal (stderr) and in the log."""
+    log.info("%s", text)
+    print(f"posture-watch: {text}", file=sys.stderr, flush=True)
+
+
+class Monitor:
+    """Owns the loop; other threads talk to it only through :meth:`command`, signals through :meth:`stop`."""
+
+    def __init__(
+        self,
+        watcher: ConfigWatcher,
+        camera: Camera,
+        analyser: Analyser,
+        notifier: Notifier,
+        clocks: Clocks | None = None,
+        recorder: Recorder | None = None,
+        save_baseline: bool = True,
+        dnd_check: Callable[[], bool] = dnd.active,
+    ) -> None:
+        self.watcher, self.camera, self.analyser, self.notifier = watcher, camera, analyser, notifier
+        self.clocks = clocks or Clocks()
+        self.recorder, self.save_baseline, self.dnd_check = recorder, save_baseline, dnd_check
+        self.tray: Any = None
+        self.commands: queue.Queue[tuple[str, object]] = queue.Queue()
+        # Set by a signal handler: a plain attribute, so the handler takes no lock.
+        self.quit_requested = False
+        self.paused_until: datetime | None = None
+        self._dnd = (False, -DND_EVERY)
+        self._last_alert: tuple[float, str] | None = None
+        self._now = self.clocks.now()
+        self._index = self.settings["camera"]["index"]
+        self._stored = FileWatch(baselines.path_for(self._index))
+        camera.hold_open = self.state.calibrating
+
+    @property
+    def settings(self) -> config.Config:
+        return self.watcher.settings
+
+    @property
+    def state(self) -> engine.State:
+        return self.analyser.state
+
+    def command(self, name: str, arg: object = None) -> None:
+        """Queue a command from the tray or a notification button (thread-safe; not for signal handlers)."""
+        self.commands.put((name, arg))
+
+    def stop(self) -> None:
+        """Ask the loop to end; safe inside a signal handler (it only sets a flag)."""
+        self.quit_requested = True
+
+    def run(self) -> None:
+        """Loop until quit (or the end of a recording)."""
+        log.info("monitor started")
+        last_poll = -1.0
+        try:
+            while not self.quit_requested:
+                self._now = self.clocks.now()
+                slept = self.clocks.slept()
+                if slept > 0:
+                    say(f"the machine slept for {duration(slept)}: that was time away")
+                    self._tell(engine.ASLEEP)
+                if self._now - last_poll >= 1.0:
+                    last_poll = self._now
+                    self._reload()
+                self._obey()
+                if self.quit_requested:
+                    break
+                if self._paused():
+                    self._tell(engine.PAUSED)
+                    self.clocks.sleep(0.5)
+                else:
+                    frame = self.camera.next_frame()
+                    if frame is not None:
+                        self._analyse(*frame)
+                    elif self.camera.finished:
+                        say("the recording came to its end")
+                        break
+                    elif self.camera.status in _CAMERA_SAYS:
+                        self._tell(_CAMERA_SAYS[self.camera.status])
+                self._update_tray()
+        finally:
+            self.camera.close()
+            if self.recorder is not None:
+                self.recorder.close(self.clocks.wall().timestamp())
+            log.info("monitor stopped")
+
+    def _reload(self) -> None:
+        """Pick up edited settings, a new camera index, and a calibration stored by `posture-watch calibrate`."""
+        if self.watcher.poll():
+            self.camera.configure(self.settings, self.settings["sampling"]["fps"])
+            index = self.settings["camera"]["index"]
+            if index != self._index:
+                self._index, self._stored = index, FileWatch(baselines.path_for(index))
+                self._use_stored(f"camera {index}")
+        if self._stored.changed():
+            self._use_stored("the stored calibration")
+
+    def _use_stored(self, what: str) -> None:
+        """Measure against the baseline stored for the camera in use, or calibrate if it has none."""
+        try:
+            baseline = baselines.load(self._index)
+        except Exception as exc:  # a damaged file: say so and keep what is in force
+            say(f"{exc}")
+            return
+        if baseline is None:
+            self._cmd_calibrate(None)
+        else:
+            self.state.baseline = baseline
+            say(f"using the calibration of {what}")
+
+    def _obey(self) -> None:
+        while True:
+            try:
+                name, arg = self.commands.get_nowait()
+            except queue.Empty:
+                return
+            log.info("command: %s %s", name, "" if arg is None else arg)
+            handler = getattr(self, f"_cmd_{name}", None)
+            if handler is not None:
+                handler(arg)
+
+    def _cmd_quit(self, _: object) -> None:
+        self.quit_requested = True
+
+    def _cmd_pause(self, arg: object) -> None:
+        now = self.clocks.wall()
+        self.paused_until = until_morning(now) if arg == "tomorrow" else now + timedelta(seconds=float(arg))  # type: ignore[arg-type]
+        self.camera.pause()
+        say(f"paused until {self.paused_until:%H:%M}")
+        if self.tray is not None:
+            self.tray.set_paused(True)
+
+    def _cmd_resume(self, _: object) -> None:
+        self.paused_until = None
+        say("resumed")
+        if self.tray is not None:
+            self.tray.set_paused(False)
+
+    def _cmd_snooze(self, minutes: object) -> None:
+        minutes = float(minutes or self.settings["notify"]["snooze_minutes"])  # type: ignore[arg-type]
+        engine.snooze(self.state, self.clocks.wall() + timedelta(minutes=minutes))
+        say(f"reminders snoozed for {duration(minutes * 60)}")
+
+    def _cmd_snooze_reminder(self, fault: object) -> None:
+        """Snooze pressed on a reminder."""
+        self._cmd_snooze(None)
+        if self.recorder is not None:
+            self.recorder.respond(str(fault), "snoozed")
+
+    def _cmd_done_reminder(self, fault: object) -> None:
+        """Done pressed on a reminder: the stretch was done, that load starts from zero."""
+        engine.done(self.state, str(fault))
+        if self.recorder is not None:
+            self.recorder.respond(str(fault), "done")
+
+    def _cmd_calibrate(self, _: object) -> None:
+        seconds = self.settings["calibration"]["seconds"]
+        engine.recalibrate(self.state, seconds)
+        self.camera.hold_open = True
+        text = f"Sit as you do when sitting well, facing the screen, for {seconds:g} seconds."
+        say(f"calibrating: {text}")
+        self.notifier.send("Calibrating", text)
+
+    def _cmd_summary(self, _: object) -> None:
+        if self.recorder is None:
+            self.notifier.send("Today's summary", "No history is kept for this run.")
+            return
+        try:
+            page = today_report(self.recorder.path)
+        except Exception as exc:  # the page is a convenience; the monitor must go on
+            log.warning("summary failed: %s", exc)
+            self.notifier.send("Today's summary", f"The summary could not be made: {exc}")
+            return
+        webbrowser.open(page.as_uri())
+
+    def _cmd_open_config(self, _: object) -> None:
+        open_config(self.watcher.path)
+
+    def _paused(self) -> bool:
+        if self.paused_until is None:
+            return False
+        if self.clocks.wall() >= self.paused_until:
+            self._cmd_resume(None)
+            return False
+        return True
+
+    def _tell(self, camera: str) -> None:
+        """Tell the engine what the camera knows when there is no frame."""
+        wall = self.clocks.wall()
+        obs = Observation(self._now, wall=wall, camera=camera, do_not_disturb=self._do_not_disturb())
+        self._handle(wall, self.analyser.tell(obs, self.settings))
+
+    def _analyse(self, t: float, image: Any) -> None:
+        settings = self.settings
+        wall = self.clocks.wall()
+        _, feats, outcomes = self.analyser.frame(t, image, settings, wall, self.camera.sampler, self._do_not_disturb())
+        away_for = t - self.state.away_since if self.state.away_since is not None else 0.0
+        self.camera.idle = away_for >= settings["camera"]["release_after_away_seconds"]
+        self.camera.hold_open = self.state.calibrating
+        if self.recorder is not None:
+            self.recorder.sample(wall.timestamp(), feats)
+        self._handle(wall, outcomes)
+
+    def _do_not_disturb(self) -> bool:
+        if not self.settings["notify"]["respect_do_not_disturb"]:
+            return False
+        value, checked = self._dnd
+        if self._now - checked >= DND_EVERY:
+            value = self.dnd_check()
+            if value != self._dnd[0]:
+                log.info("do not disturb %s", "on: holding reminders" if value else "off")
+            self._dnd = (value, self._now)
+        return value
+
+    def _handle(self, wall: datetime, outcomes: list[Outcome]) -> None:
+        for outcome in outcomes:
+            if self.recorder is not None:
+                self.recorder.record(outcome)
+            if isinstance(outcome, Reminder):
+                alert = outcome.alert
+                self._last_alert = (alert.t, alert.fault)
+                say(f"reminder: {outcome.title}")
+                self.notifier.send(outcome.title, outcome.body, self.settings["notify"]["actions"], alert.fault)
+            elif isinstance(outcome, Calibrated):
+                baseline = self.state.baseline
+                assert baseline is not None
+                if self.save_baseline:
+                    baselines.save(baseline, self._index)
+                    self._stored.changed()  # our own write is not news
+                say(f"calibrated: {baseline.view} view from {baseline.frames} frames")
+                self.notifier.send("Calibrated", "Your neutral posture is set. Reminders start from now.")
+            elif isinstance(outcome, CalibrationWaiting):
+                text = "Waiting for you to sit in view of the camera to calibrate."
+                say(text.lower())
+                self.notifier.send("posture-watch is waiting for you", text)
+            elif isinstance(outcome, FaultStart | FaultEnd):
+                log.info("%s: %s", outcome.kind.replace("_", " "), posture_name(outcome.fault, outcome.side))
+            else:
+                log.info("%s", outcome.kind)
+
+    def on_camera(self, status: str) -> None:
+        """The camera's status changed: one line, never one per frame."""
+        words = _CAMERA_WORDS.get(status)
+        if words:
+            say(words.format(index=self._index))
+
+    def _update_tray(self) -> None:
+        if self.tray is not None:
+            self.tray.show(*self.tray_status())
+
+    def tray_status(self) -> tuple[str, str, float]:
+        """(icon state, tooltip, load level 0-1) for the tray."""
+        return tray_status(
+            engine.status(self.state, self.settings),
+            self.settings,
+            self.camera.status,
+            self.paused_until,
+            self.clocks.wall(),
+            self._dnd[0],
+            self._last_alert,
+            self._now,
+        )
+
+
+def tray_status(
+    status: engine.Status,
+    settings: config.Config,
+    camera: str,
+    paused_until: datetime | None,
+    wall: datetime,
+    dnd_on: bool,
+    last_alert: tuple[float, str] | None,
+    now: float,
+) -> tuple[str, str, float]:
+    """(icon state, tooltip, load level 0-1) for the tray, from the engine's status."""
+    if paused_until is not None or camera == PAUSED:
+        left = max((paused_until - wall).total_seconds(), 0) if paused_until is not None else 0
+        return "paused", f"posture-watch: paused for {duration(left)} more", 0.0
+    if camera in (MISSING, LOST):
+        return "camera", "posture-watch: camera not found; trying again", 0.0
+    if camera == BUSY:
+        return "call", "posture-watch: camera in use by another program (a call?); reminders held", 0.0
+    if status.calibrating:
+        return "starting", "posture-watch: calibrating, sit well and face the screen", 0.0
+    if status.away:
+        return "away", "posture-watch: away (a break)", 0.0
+    left = settings["breaks"]["sitting_minutes"] * 60 - status.sitting_seconds
+    next_break = f"; stand-up break in {duration(max(left, 0))}"
+    quiet = " (do not disturb)" if dnd_on else ""
+    if status.worst is None:
+        return "good", f"posture-watch: posture good{next_break}{quiet}", 0.0
+    name, side, held, level = status.worst
+    text = f"posture-watch: {posture_name(name, side).lower()} for {duration(held)}"
+    if last_alert is not None and last_alert[1] == name and now - last_alert[0] <= ALERT_SHOWN:
+        return "alert", text + next_break + quiet, 1.0
+    return "building", text + next_break + quiet, min(level, 1.0)
+
+
+def today_report(history_path: Path) -> Path:
+    """Write today's report page next to the history and return its path."""
+    from ..history import report, store
+    from ..paths import write_private
+
+    db = store.connect(history_path)
+    try:
+        start, end = store.day_bounds(datetime.now())
+        page = report.to_html(report.summarize(db, start, end))
+    finally:
+        db.close()
+    out = history_path.parent / "reports" / f"report-{datetime.now():%Y-%m-%d}.html"
+    write_private(out, page.encode("utf-8"))
+    return out
+
+
+def open_config(path: Path) -> None:
+    """Open the settings file in the desktop's editor, creating it with a pointer to the defaults."""
+    from .. import paths
+
+    if not path.exists():
+        paths.write_private(
+            path,
+            b"# posture-watch settings: add only what you change.\n"
+            b"# Every key, its unit and range: `posture-watch config show`.\n",
+        )
+    opener = {"darwin": ["open"], "win32": None}.get(sys.platform, ["xdg-open"])
+    if opener is None:
+        os.startfile(path)  # type: ignore[attr-defined]
+        return
+    if shutil.which(opener[0]):
+        subprocess.Popen([*opener, str(path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    else:
+        log.warning("no %s to open %s", opener[0], path)

@@ -1,0 +1,78 @@
+"""``posture-watch record``: the only way a frame is ever written to disk, and only when asked."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from ..config import Config
+from ..errors import UserError
+from ..sense.camera import BUSY, MISSING, Camera, Capture, open_capture
+
+# Frames timed before the file is opened, to write the rate the camera really gives.
+RATE_FRAMES = 10
+
+
+def record(
+    out: Path,
+    seconds: float,
+    settings: Config,
+    opener: Callable[[int], Capture] = open_capture,
+    clock: Callable[[], float] = time.monotonic,
+    wait: Callable[[float], object] = time.sleep,
+) -> int:
+    """Record ``seconds`` of webcam video to ``out`` (mp4, user-only permissions); returns the frames."""
+    if out.suffix.lower() not in (".mp4", ".avi"):
+        raise UserError(f"{out}: give a file name ending in .mp4 or .avi")
+    camera = Camera(settings, 1000.0, opener=opener, clock=clock, wait=wait)
+    camera.hold_open = True
+    index = settings["camera"]["index"]
+    frames: list[tuple[float, np.ndarray]] = []
+    writer = None
+    written = 0
+    try:
+        end: float | None = None
+        while end is None or clock() < end:
+            frame = camera.next_frame()
+            if frame is None:
+                if camera.status in (MISSING, BUSY):
+                    raise UserError(f"camera {index} could not be opened; check it is connected and not in use")
+                continue
+            end = end if end is not None else frame[0] + seconds
+            frames.append(frame)
+            if writer is None and len(frames) >= RATE_FRAMES:
+                writer = _open_writer(out, frames)
+            if writer is not None:
+                for _, image in frames:
+                    writer.write(image)
+                    written += 1
+                frames.clear()
+        if frames:
+            writer = writer or _open_writer(out, frames)
+            for _, image in frames:
+                writer.write(image)
+                written += 1
+    finally:
+        camera.close()
+        if writer is not None:
+            writer.release()
+    if written == 0:
+        raise UserError(f"camera {index} gave no picture; is another program using it?")
+    return written
+
+
+def _open_writer(out: Path, first: list[tuple[float, np.ndarray]]) -> cv2.VideoWriter:
+    """A writer at the rate the first frames really came at (what the camera gives, not what was asked)."""
+    span = first[-1][0] - first[0][0]
+    fps = (len(first) - 1) / span if len(first) > 1 and span > 0 else 10.0
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fourcc = cv2.VideoWriter_fourcc(*("mp4v" if out.suffix.lower() == ".mp4" else "MJPG"))
+    height, width = first[0][1].shape[:2]
+    writer = cv2.VideoWriter(str(out), fourcc, round(fps, 2), (width, height))
+    os.chmod(out, 0o600)
+    return writer

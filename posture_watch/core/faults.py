@@ -1,0 +1,316 @@
+"""The faults: one registry entry each, and the rules that read them from one frame.
+
+Each posture fault gets a score per frame: its deviation from the user's
+baseline divided by its threshold, so 1.0 is the edge of the neutral band.
+The threshold is the configured sensitivity, widened to the baseline's own
+noise where that is larger. A fault already active is released only below
+``release_fraction`` of its threshold (hysteresis).
+
+A fault whose landmarks this frame does not show gets no reading at all:
+unknown is neither good posture nor bad, and the engine neither votes nor
+recovers load on it.
+
+The registry is the one place a fault is defined: its name, rule, the
+features it reads, the muscles it loads, its plain words and default hold.
+The settings, the stretch catalogue's validation, the wording and the docs
+all read it. ``static_posture`` (no movement for minutes) and ``sitting``
+(no break for too long) are judged over time by the engine, so they have no
+per-frame rule.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from .baseline import Baseline
+from .features import Features
+
+Config = dict[str, Any]
+
+# Shoulder-to-hip length in shoulder widths, to turn a sideways shift of the
+# shoulders into a lean angle when the hips are out of view.
+TORSO_WIDTHS = 1.5
+# Fraction of a head tilt that MediaPipe's shoulder line follows (measured on
+# tilted-head recordings: 8 degrees of shoulder line for 16 of head roll).
+HEAD_PULL = 0.5
+# Face growth beyond which a sinking head counts as coming forward, not slumping.
+FORWARD_GROWTH = 0.05
+_OTHER = {"left": "right", "right": "left"}
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A fault's score for one frame (1.0 = edge of neutral) and the side it leans to."""
+
+    score: float
+    side: str | None = None
+
+
+class Deviation:
+    """Feature minus neutral, with the noise-widened threshold."""
+
+    def __init__(self, features: Features, baseline: Baseline, sigmas: float) -> None:
+        self.features, self.baseline, self.sigmas = features, baseline, sigmas
+
+    def has(self, *keys: str) -> bool:
+        return all(k in self.features and k in self.baseline.median for k in keys)
+
+    def delta(self, key: str) -> float:
+        return self.features[key] - self.baseline.median[key]
+
+    def growth(self, key: str) -> float:
+        """Relative change against neutral: 0.1 is 10 % larger."""
+        return self.features[key] / max(self.baseline.median[key], 1e-9) - 1
+
+    def threshold(self, key: str, configured: float, relative: bool = False) -> float:
+        noise = self.sigmas * self.baseline.spread.get(key, 0.0)
+        if relative:
+            noise /= max(abs(self.baseline.median[key]), 1e-9)
+        return max(configured, noise)
+
+    def lean(self) -> float:
+        """Sideways trunk lean in degrees from neutral, positive to the right; 0 when not leaning."""
+        if self.has("trunk_lean"):
+            return self.delta("trunk_lean")
+        if not self.has("shoulder_x", "shoulder_tilt", "scale"):
+            return 0.0
+        # Without hips: a sideways shift of the shoulders counts as a lean only
+        # when the shoulder line tilts the same way, as it does when the trunk
+        # bends, and not when the chair slides.
+        shift = self.delta("shoulder_x") / max(self.baseline.median["scale"], 1e-9)
+        angle = math.degrees(math.atan(shift / TORSO_WIDTHS))
+        tilt = self.delta("shoulder_tilt")
+        return angle if angle * tilt > 0 and abs(tilt) >= 0.3 * abs(angle) else 0.0
+
+
+Rule = Callable[[Deviation, Config], "Reading | None"]
+
+
+def _side(value: float) -> str:
+    return "right" if value > 0 else "left"
+
+
+def _forward_head(d: Deviation, c: Config) -> Reading | None:
+    if d.baseline.view == "side":
+        if not d.has("cva"):
+            return None
+        return Reading(-d.delta("cva") / d.threshold("cva", c["cva_drop_degrees"]))
+    if not d.has("head_height"):
+        return None
+    drop = -d.delta("head_height") / max(abs(d.baseline.median["head_height"]), 1e-9)
+    return Reading(drop / d.threshold("head_height", c["head_drop"], relative=True))
+
+
+def _slouch(d: Deviation, c: Config) -> Reading | None:
+    if d.baseline.view == "side":
+        if not d.has("trunk_flexion"):
+            return None
+        return Reading(d.delta("trunk_flexion") / d.threshold("trunk_flexion", c["trunk_flexion_degrees"]))
+    if not d.has("head_y", "face_size"):
+        return None
+    # Slumping lowers the head in the picture and takes it back or keeps its
+    # distance; a head that sinks while the face grows is coming forward
+    # instead (forward head, too close).
+    if d.growth("face_size") > FORWARD_GROWTH:
+        return Reading(0.0)
+    return Reading(d.delta("head_y") / d.threshold("head_y", c["head_sink"]))
+
+
+def _head_tilt(d: Deviation, c: Config) -> Reading | None:
+    if not d.has("head_roll"):
+        return None
+    # Relative to the trunk: leaning the whole body sideways is not a neck tilt.
+    roll = d.delta("head_roll") - d.lean()
+    return Reading(abs(roll) / d.threshold("head_roll", c["degrees"]), _side(roll))
+
+
+def _head_turn(d: Deviation, c: Config) -> Reading | None:
+    if not d.has("head_yaw"):
+        return None
+    yaw = d.delta("head_yaw")
+    return Reading(abs(yaw) / d.threshold("head_yaw", c["offset"]), _side(yaw))
+
+
+def _uneven_shoulders(d: Deviation, c: Config) -> Reading | None:
+    if not d.has("shoulder_tilt"):
+        return None
+    lean = d.lean()
+    tilt = d.delta("shoulder_tilt") - lean
+    if d.has("head_roll"):
+        # The model's shoulder estimate follows a head tilt by about half its
+        # angle; that part is the head, not a raised shoulder.
+        tilt -= HEAD_PULL * (d.delta("head_roll") - lean)
+    # Positive tilt: the right shoulder is lower, so the left one is raised.
+    return Reading(abs(tilt) / d.threshold("shoulder_tilt", c["degrees"]), "left" if tilt > 0 else "right")
+
+
+def _trunk_lean(d: Deviation, c: Config) -> Reading | None:
+    if not d.has("shoulder_tilt") and not d.has("trunk_lean"):
+        return None
+    lean = d.lean()
+    key = "trunk_lean" if d.has("trunk_lean") else "shoulder_tilt"
+    return Reading(abs(lean) / d.threshold(key, c["degrees"]), _side(lean))
+
+
+def _too_close(d: Deviation, c: Config) -> Reading | None:
+    if not d.has("face_size"):
+        return None
+    return Reading(d.growth("face_size") / d.threshold("face_size", c["face_growth"], relative=True))
+
+
+@dataclass(frozen=True)
+class Fault:
+    """One thing a reminder can be about.
+
+    ``words`` name the posture; ``{side}`` / ``{Side}`` are filled with the
+    side it leans, tilts, turns or rises toward. ``muscles`` are the muscle
+    keys loaded on that side, on the opposite side, and on both sides.
+    """
+
+    name: str
+    words: str
+    hold_seconds: int
+    muscles: tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]
+    reads: tuple[str, ...] = ()
+    rule: Rule | None = None
+    meaning: str = ""
+
+    @property
+    def sided(self) -> bool:
+        return "{" in self.words
+
+
+REGISTRY: dict[str, Fault] = {
+    f.name: f
+    for f in (
+        Fault(
+            "forward_head",
+            "Head forward",
+            300,
+            ((), (), ("suboccipitals", "upper_trapezius", "sternocleidomastoid", "cervical_extensors")),
+            ("head_height", "cva"),
+            _forward_head,
+            "head sinking toward the shoulders and coming forward",
+        ),
+        Fault(
+            "slouch",
+            "Slouching",
+            240,
+            ((), (), ("pectoralis_minor", "pectoralis_major", "thoracic_erectors", "upper_trapezius")),
+            ("head_y", "face_size", "trunk_flexion"),
+            _slouch,
+            "sinking into the chair (head lower in the picture without coming closer)",
+        ),
+        # Tilting toward a side shortens that side's side-flexors and holds the
+        # opposite levator scapulae on stretch.
+        Fault(
+            "head_tilt",
+            "Head tilted to the {side}",
+            300,
+            (("scalenes", "upper_trapezius", "sternocleidomastoid"), ("levator_scapulae",), ()),
+            ("head_roll",),
+            _head_tilt,
+            "head tilted toward one shoulder",
+        ),
+        # Turning toward a side uses that side's levator scapulae and the opposite SCM.
+        Fault(
+            "head_turn",
+            "Head turned to the {side}",
+            600,
+            (("levator_scapulae",), ("sternocleidomastoid",), ()),
+            ("head_yaw",),
+            _head_turn,
+            "head turned to one side (screen off to the side)",
+        ),
+        Fault(
+            "uneven_shoulders",
+            "{Side} shoulder raised",
+            600,
+            (("upper_trapezius", "levator_scapulae"), (), ()),
+            ("shoulder_tilt", "head_roll", "trunk_lean", "shoulder_x"),
+            _uneven_shoulders,
+            "one shoulder raised",
+        ),
+        Fault(
+            "trunk_lean",
+            "Leaning to the {side}",
+            600,
+            (("quadratus_lumborum",), (), ("lumbar_erectors",)),
+            ("trunk_lean", "shoulder_tilt", "shoulder_x"),
+            _trunk_lean,
+            "leaning to one side (an armrest, a baby on one hip)",
+        ),
+        Fault(
+            "too_close",
+            "Close to the screen",
+            600,
+            ((), (), ("eye_muscles", "suboccipitals", "upper_trapezius")),
+            ("face_size",),
+            _too_close,
+            "face close to the screen",
+        ),
+        Fault(
+            "static_posture",
+            "Still in one position",
+            60,
+            ((), (), ("upper_trapezius", "cervical_extensors", "lumbar_erectors")),
+            ("head_x", "head_y", "shoulder_x", "shoulder_y"),
+            meaning="no meaningful movement for [breaks] static_minutes, even sitting well",
+        ),
+        Fault(
+            "sitting",
+            "Sitting without a break",
+            1800,
+            ((), (), ("hip_flexors", "gluteals", "lumbar_erectors")),
+            meaning="present for [breaks] sitting_minutes without time away",
+        ),
+    )
+}
+# Faults with a per-frame rule, in the order they are checked.
+POSTURE_FAULTS = tuple(name for name, f in REGISTRY.items() if f.rule is not None)
+# Faults with a [faults.NAME] table in the settings (sitting is set in [breaks]).
+CONFIGURED = tuple(name for name in REGISTRY if name != "sitting")
+
+
+def read(features: Features, baseline: Baseline, config: Config) -> dict[str, Reading]:
+    """Readings of the enabled posture faults this frame can measure; the others are unknown."""
+    d = Deviation(features, baseline, config["calibration"]["noise_sigmas"])
+    readings = {}
+    for name in POSTURE_FAULTS:
+        settings = config["faults"][name]
+        rule = REGISTRY[name].rule
+        if settings["enabled"] and rule is not None:
+            reading = rule(d, settings)
+            if reading is not None and math.isfinite(reading.score):
+                readings[name] = reading
+    return readings
+
+
+def over(reading: Reading, was_active: bool, release_fraction: float) -> bool:
+    """Whether a reading counts as the fault present, with hysteresis."""
+    return reading.score >= (release_fraction if was_active else 1.0)
+
+
+def muscles_for(fault: str, side: str | None) -> tuple[str, ...]:
+    """Muscle keys a fault loads, prefixed ``left_``/``right_`` where the side is known.
+
+    With an unknown side, sided muscles are listed without a side.
+    """
+    same, opposite, both = REGISTRY[fault].muscles
+    if side is None:
+        return tuple(dict.fromkeys([*same, *opposite, *both]))
+    other = _OTHER[side]
+    return (*(f"{side}_{m}" for m in same), *(f"{other}_{m}" for m in opposite), *both)
+
+
+def words(fault: str, side: str | None) -> str:
+    """Plain words for a posture: ``"Head tilted to the left"``."""
+    text = REGISTRY[fault].words
+    if "{" not in text:
+        return text
+    if side is None:
+        return text.replace(" to the {side}", " to one side").replace("{Side} shoulder", "One shoulder")
+    return text.format(side=side, Side=side.capitalize())

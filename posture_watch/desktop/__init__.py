@@ -1,0 +1,1 @@
+"""The desktop: tray icon, notifications, do-not-disturb, autostart, one instance per user."""

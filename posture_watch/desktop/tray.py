@@ -1,0 +1,128 @@
+"""The system tray icon: the state at a glance, the posture in the tooltip, a menu of commands.
+
+The icon is drawn, not loaded: a coloured disc per state with a small glyph,
+so it reads at 16 pixels and in greyscale. Menu choices become commands for
+the monitor; the tray never touches the camera or the engine itself.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from functools import cache
+
+from PIL import Image, ImageDraw
+
+log = logging.getLogger(__name__)
+
+# state -> (fill colour, glyph)
+STATES = {
+    "good": ((46, 160, 67), "check"),
+    "building": ((230, 165, 30), "bar"),
+    "alert": ((210, 50, 40), "bang"),
+    "paused": ((130, 130, 130), "pause"),
+    "away": ((90, 120, 170), "dot"),
+    "camera": ((110, 110, 110), "cross"),
+    "call": ((140, 80, 170), "dot"),
+    "starting": ((130, 130, 130), "dot"),
+}
+SIZE = 64
+
+
+@cache
+def icon_image(state: str, level: float = 0.0) -> Image.Image:
+    """The icon for ``state``; ``level`` (0-1) fills the bar of "building"."""
+    colour, glyph = STATES[state]
+    image = Image.new("RGBA", (SIZE, SIZE), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    draw.ellipse((2, 2, SIZE - 3, SIZE - 3), fill=(*colour, 255), outline=(255, 255, 255, 255), width=3)
+    white = (255, 255, 255, 255)
+    if glyph == "check":
+        draw.line([(18, 33), (28, 43), (46, 22)], fill=white, width=7)
+    elif glyph == "bar":
+        draw.rectangle((16, 40, 48, 48), outline=white, width=2)
+        draw.rectangle((16, 40, 16 + int(32 * min(max(level, 0.0), 1.0)), 48), fill=white)
+        draw.line([(32, 16), (32, 32)], fill=white, width=6)
+    elif glyph == "bang":
+        draw.line([(32, 14), (32, 38)], fill=white, width=8)
+        draw.ellipse((27, 44, 37, 54), fill=white)
+    elif glyph == "pause":
+        draw.rectangle((21, 18, 28, 46), fill=white)
+        draw.rectangle((36, 18, 43, 46), fill=white)
+    elif glyph == "cross":
+        draw.line([(20, 20), (44, 44)], fill=white, width=7)
+        draw.line([(44, 20), (20, 44)], fill=white, width=7)
+    else:
+        draw.ellipse((24, 24, 40, 40), fill=white)
+    return image
+
+
+class Tray:
+    """A pystray icon whose menu sends commands through ``command(name, arg)``.
+
+    Used on macOS and Windows, whose pystray backends have menus, and on
+    Linux desktops without a StatusNotifierItem host (``desktop.sni``).
+    """
+
+    def __init__(self, command: Callable[[str, object], None], snooze_minutes: int = 15) -> None:
+        import pystray
+
+        item, menu = pystray.MenuItem, pystray.Menu
+        self.command = command
+        self.paused = False
+        self.snooze_minutes = snooze_minutes
+        running, paused = (lambda _: not self.paused), (lambda _: self.paused)
+        self.icon = pystray.Icon(
+            "posture-watch",
+            icon_image("starting"),
+            "posture-watch: starting",
+            menu=menu(
+                item("Pause for 15 min", self._do("pause", 15 * 60), visible=running),
+                item("Pause for 1 h", self._do("pause", 60 * 60), visible=running),
+                item("Pause until tomorrow", self._do("pause", "tomorrow"), visible=running),
+                item("Resume", self._do("resume"), visible=paused),
+                item(lambda _: f"Snooze reminders {self.snooze_minutes} min", self._snooze),
+                menu.SEPARATOR,
+                item("Calibrate now", self._do("calibrate")),
+                item("Today's summary", self._do("summary"), default=True),
+                item("Open settings", self._do("open_config")),
+                menu.SEPARATOR,
+                item("Quit", self._do("quit")),
+            ),
+        )
+        self._shown: tuple[str, float, str] | None = None
+
+    def _do(self, name: str, arg: object = None) -> Callable[..., None]:
+        def handler(*_: object) -> None:
+            self.command(name, arg)
+
+        return handler
+
+    def _snooze(self, *_: object) -> None:
+        self.command("snooze", self.snooze_minutes)
+
+    def set_paused(self, paused: bool) -> None:
+        """Offer Resume instead of Pause while paused."""
+        self.paused = paused
+        self.icon.update_menu()
+
+    def show(self, state: str, tooltip: str, level: float = 0.0) -> None:
+        """Update the icon and tooltip (only when they change)."""
+        shown = (state, round(level, 1), tooltip)
+        if shown == self._shown:
+            return
+        self._shown = shown
+        self.icon.icon = icon_image(state, round(level, 1))
+        self.icon.title = tooltip
+
+    def run(self, setup: Callable[[], None]) -> None:
+        """Run the tray loop on this thread; ``setup`` starts the monitor once the icon is up."""
+
+        def started(icon: object) -> None:
+            self.icon.visible = True
+            setup()
+
+        self.icon.run(setup=started)
+
+    def stop(self) -> None:
+        self.icon.stop()

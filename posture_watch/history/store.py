@@ -1,0 +1,316 @@
+"""The local history: sessions, presence, fault episodes, reminders and a per-minute summary.
+
+SQLite in WAL mode, every event committed as it happens, so a killed process
+loses nothing that had ended. The schema is versioned with ``user_version``
+and migrated forward on open. When the database cannot be written (locked,
+read-only, disk full) the writes wait in memory, the problem is logged once,
+and they are retried with the next write: monitoring never stops for it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sqlite3
+import statistics
+import uuid
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from .. import paths
+from ..advice.reminders import Reminder
+from ..core.events import Alert, Away, Back, Break, Event, FaultEnd, FaultStart, Presence
+
+log = logging.getLogger(__name__)
+
+# Each entry moves the schema from version i to i + 1.
+MIGRATIONS = [
+    """
+    CREATE TABLE sessions (id TEXT PRIMARY KEY, started REAL NOT NULL, ended REAL, source TEXT NOT NULL);
+    CREATE TABLE presence (session TEXT NOT NULL, kind TEXT NOT NULL CHECK (kind IN ('present', 'away')),
+                           start REAL NOT NULL, end REAL);
+    CREATE TABLE episodes (session TEXT NOT NULL, fault TEXT NOT NULL, side TEXT, start REAL NOT NULL,
+                           end REAL, peak_load REAL);
+    CREATE TABLE alerts (session TEXT NOT NULL, at REAL NOT NULL, fault TEXT NOT NULL, side TEXT,
+                         held_seconds REAL NOT NULL, level INTEGER NOT NULL, muscles TEXT NOT NULL,
+                         stretch TEXT, response TEXT CHECK (response IN ('done', 'snoozed', 'ignored')));
+    CREATE TABLE minutes (session TEXT NOT NULL, minute REAL NOT NULL, frames INTEGER NOT NULL,
+                          present INTEGER NOT NULL, features TEXT NOT NULL, PRIMARY KEY (session, minute));
+    CREATE TABLE breaks (session TEXT NOT NULL, at REAL NOT NULL, seconds REAL NOT NULL);
+    CREATE INDEX episodes_start ON episodes (start);
+    CREATE INDEX alerts_at ON alerts (at);
+    """,
+    # Sessions get a heartbeat; presence records calls, pauses and unknown time as well.
+    """
+    ALTER TABLE sessions ADD COLUMN heartbeat REAL;
+    UPDATE sessions SET heartbeat = coalesce(ended, started);
+    CREATE TABLE presence2 (session TEXT NOT NULL,
+                            kind TEXT NOT NULL CHECK (kind IN ('present', 'away', 'call', 'paused', 'unknown')),
+                            start REAL NOT NULL, end REAL);
+    INSERT INTO presence2 SELECT session, kind, start, end FROM presence;
+    DROP TABLE presence;
+    ALTER TABLE presence2 RENAME TO presence;
+    """,
+]
+# Seconds between two heartbeats of a running session.
+HEARTBEAT = 60.0
+TABLES = ("sessions", "presence", "episodes", "alerts", "minutes", "breaks")
+# Column holding each table's time, for day selection, retention and deletion.
+TIME_COLUMN = {
+    "sessions": "started",
+    "presence": "start",
+    "episodes": "start",
+    "alerts": "at",
+    "minutes": "minute",
+    "breaks": "at",
+}
+
+
+def path_for(settings: dict[str, Any]) -> Path:
+    """The history database the settings name: ``history.path``, else the per-user data folder."""
+    configured = settings["history"]["path"]
+    return Path(configured).expanduser() if configured else paths.data_dir() / "history.sqlite3"
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """Open (creating and migrating) a history database, readable by the user only."""
+    paths.private_dir(path.parent)
+    if not path.exists():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    # The monitor opens it on one thread and writes on another, never both at once.
+    db = sqlite3.connect(path, isolation_level=None, timeout=0.5, check_same_thread=False)
+    db.row_factory = sqlite3.Row
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=NORMAL")
+    version = db.execute("PRAGMA user_version").fetchone()[0]
+    for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+        db.executescript(f"BEGIN; {script}; PRAGMA user_version = {number}; COMMIT;")
+    return db
+
+
+class Recorder:
+    """Writes one session's events as they happen (the monitor and ``replay --history`` alike).
+
+    Times come from the events themselves (the wall time of the moment each
+    describes), so a gap, a call or a replay's timeline is stored as it was.
+    A heartbeat on the session, at least once a minute, bounds what a
+    report counts for a session that never ended cleanly.
+    """
+
+    def __init__(self, path: Path, source: str, started: float, retention_days: int | None = None) -> None:
+        self.path = path
+        self.session = uuid.uuid4().hex
+        self.started = started
+        self.pending: list[tuple[str, tuple]] = []
+        self.failing = False
+        self.db: sqlite3.Connection | None = None
+        self.minute: tuple[float, int, int, dict[str, list[float]]] | None = None
+        self.last = started
+        self.beaten = started
+        try:
+            self.db = connect(path)
+            if retention_days:
+                prune(self.db, started - retention_days * 86400)
+        except (sqlite3.Error, OSError) as exc:
+            self._failed(exc)
+        self._write(
+            "INSERT INTO sessions (id, started, source, heartbeat) VALUES (?, ?, ?, ?)",
+            (self.session, started, source, started),
+        )
+        self._write("INSERT INTO presence (session, kind, start) VALUES (?, 'present', ?)", (self.session, started))
+
+    def _failed(self, exc: Exception) -> None:
+        if not self.failing:
+            log.error("history %s cannot be written (%s); keeping events in memory and retrying", self.path, exc)
+        self.failing = True
+
+    def _write(self, sql: str, params: tuple) -> None:
+        self.pending.append((sql, params))
+        try:
+            if self.db is None:
+                self.db = connect(self.path)
+            while self.pending:
+                self.db.execute(*self.pending[0])
+                self.pending.pop(0)
+        except (sqlite3.Error, OSError) as exc:
+            self._failed(exc)
+            return
+        if self.failing:
+            log.info("history %s writable again", self.path)
+            self.failing = False
+
+    def record(self, outcome: Event | Reminder) -> None:
+        """Record one outcome of the pipeline at the wall times it carries."""
+        event = outcome.alert if isinstance(outcome, Reminder) else outcome
+        if event.wall is None:
+            return
+        at = event.wall.timestamp()
+        self.beat(at)
+        s = self.session
+        if isinstance(event, FaultStart):
+            self._write(
+                "INSERT INTO episodes (session, fault, side, start) VALUES (?, ?, ?, ?)",
+                (s, event.fault, event.side, _epoch(event.since_wall, at)),
+            )
+        elif isinstance(event, FaultEnd):
+            end = _epoch(event.since_wall, at) + event.held_seconds
+            self._write(
+                "UPDATE episodes SET end = ?, peak_load = ?, side = coalesce(side, ?) "
+                "WHERE session = ? AND fault = ? AND end IS NULL",
+                (end, event.peak_load, event.side, s, event.fault),
+            )
+        elif isinstance(outcome, Reminder):
+            assert isinstance(event, Alert)
+            if event.level > 0:
+                self._write(
+                    "UPDATE alerts SET response = 'ignored' WHERE session = ? AND fault = ? AND response IS NULL",
+                    (s, event.fault),
+                )
+            self._write(
+                "INSERT INTO alerts (session, at, fault, side, held_seconds, level, muscles, stretch) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    s,
+                    at,
+                    event.fault,
+                    event.side,
+                    event.held_seconds,
+                    event.level,
+                    json.dumps(list(event.muscles)),
+                    outcome.stretch.id if outcome.stretch else None,
+                ),
+            )
+        elif isinstance(event, Away):
+            self._presence("away", _epoch(event.since_wall, at))
+        elif isinstance(event, Back):
+            self._presence("present", at)
+        elif isinstance(event, Presence):
+            kind = {"seen": "present", "nobody": "present"}.get(event.state, event.state)
+            self._presence(kind, _epoch(event.since_wall, at))
+        elif isinstance(event, Break):
+            self._write("INSERT INTO breaks (session, at, seconds) VALUES (?, ?, ?)", (s, at, event.seconds))
+
+    def _presence(self, kind: str, since: float) -> None:
+        self._close_presence(since)
+        self._write("INSERT INTO presence (session, kind, start) VALUES (?, ?, ?)", (self.session, kind, since))
+
+    def _close_presence(self, at: float) -> None:
+        self._write("UPDATE presence SET end = ? WHERE session = ? AND end IS NULL", (at, self.session))
+
+    def beat(self, at: float) -> None:
+        """Note that the session is alive at epoch ``at``; written at most once a minute."""
+        self.last = max(self.last, at)
+        if at - self.beaten >= HEARTBEAT:
+            self.beaten = at
+            self._write("UPDATE sessions SET heartbeat = ? WHERE id = ?", (at, self.session))
+
+    def respond(self, fault: str, response: str) -> None:
+        """The user's answer to the latest reminder for ``fault``: done or snoozed."""
+        self._write(
+            "UPDATE alerts SET response = ? WHERE rowid = (SELECT max(rowid) FROM alerts "
+            "WHERE session = ? AND fault = ?)",
+            (response, self.session, fault),
+        )
+
+    def sample(self, at: float, features: dict[str, float]) -> None:
+        """Fold one analysed frame into the per-minute summary."""
+        self.beat(at)
+        minute = at - at % 60
+        if self.minute is not None and self.minute[0] != minute:
+            self._flush_minute()
+        if self.minute is None:
+            self.minute = (minute, 0, 0, {})
+        start, frames, present, values = self.minute
+        for key, value in features.items():
+            values.setdefault(key, []).append(value)
+        self.minute = (start, frames + 1, present + bool(features), values)
+
+    def _flush_minute(self) -> None:
+        if self.minute is None:
+            return
+        start, frames, present, values = self.minute
+        means = {k: round(statistics.fmean(v), 4) for k, v in values.items()}
+        self._write(
+            "INSERT OR REPLACE INTO minutes (session, minute, frames, present, features) VALUES (?, ?, ?, ?, ?)",
+            (self.session, start, frames, present, json.dumps(means)),
+        )
+        self.minute = None
+
+    def close(self, at: float | None = None) -> None:
+        """End the session: close what is still open at ``at`` (default: the last event)."""
+        end = at if at is not None else self.last
+        self._flush_minute()
+        self._write("UPDATE episodes SET end = ? WHERE session = ? AND end IS NULL", (end, self.session))
+        self._close_presence(end)
+        self._write("UPDATE sessions SET ended = ?, heartbeat = ? WHERE id = ?", (end, end, self.session))
+        if self.db is not None:
+            self.db.close()
+            self.db = None
+
+
+def _epoch(wall: datetime | None, default: float) -> float:
+    return wall.timestamp() if wall is not None else default
+
+
+def prune(db: sqlite3.Connection, before: float) -> int:
+    """Delete everything older than epoch ``before``; returns the rows removed."""
+    removed = 0
+    for table in TABLES:
+        removed += db.execute(f"DELETE FROM {table} WHERE {TIME_COLUMN[table]} < ?", (before,)).rowcount
+    return removed
+
+
+def day_bounds(day: datetime) -> tuple[float, float]:
+    start = day.replace(hour=0, minute=0, second=0, microsecond=0)
+    return start.timestamp(), (start + timedelta(days=1)).timestamp()
+
+
+def rows(db: sqlite3.Connection, table: str, start: float, end: float) -> list[dict[str, Any]]:
+    """Rows of ``table`` whose time falls in [start, end)."""
+    column = TIME_COLUMN[table]
+    query = f"SELECT * FROM {table} WHERE {column} >= ? AND {column} < ? ORDER BY {column}"
+    return [dict(r) for r in db.execute(query, (start, end))]
+
+
+def latest_day(db: sqlite3.Connection) -> datetime | None:
+    """The local day of the most recent activity in the history."""
+    row = db.execute(
+        "SELECT max(t) FROM (SELECT max(started) AS t FROM sessions "
+        "UNION ALL SELECT max(start) FROM episodes UNION ALL SELECT max(at) FROM alerts)"
+    ).fetchone()
+    return datetime.fromtimestamp(row[0]) if row and row[0] is not None else None
+
+
+# Columns holding epoch seconds; the CSV export writes them as local ISO times.
+EPOCH_COLUMNS = frozenset({"started", "ended", "start", "end", "at", "minute"})
+
+
+def local_iso(epoch: float | None) -> str | None:
+    """Epoch seconds as a local time like ``2026-11-26T14:03:11`` (None stays None)."""
+    return None if epoch is None else datetime.fromtimestamp(epoch).isoformat(timespec="seconds")
+
+
+def export_csv(db: sqlite3.Connection, folder: Path) -> list[Path]:
+    """Write each table to ``folder/TABLE.csv``, times as local ISO times; returns the files."""
+    import csv
+
+    paths.private_dir(folder)
+    written = []
+    for table in TABLES:
+        cursor = db.execute(f"SELECT * FROM {table} ORDER BY {TIME_COLUMN[table]}")
+        columns = [d[0] for d in cursor.description]
+        times = [i for i, name in enumerate(columns) if name in EPOCH_COLUMNS]
+        path = folder / f"{table}.csv"
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", newline="", encoding="utf-8") as f:
+            writer = csv.writer(f)
+            writer.writerow(columns)
+            for row in cursor:
+                values = list(row)
+                for i in times:
+                    values[i] = local_iso(values[i])
+                writer.writerow(values)
+        written.append(path)
+    return written

@@ -1,0 +1,1 @@
+"""Sensing: the camera and video files, the pose model, and its download."""

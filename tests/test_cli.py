@@ -1,0 +1,209 @@
+"""The command line's rough edges, through the installed ``posture-watch`` command as a user runs it."""
+
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from conftest import MODEL, ROOT
+
+from posture_watch.config import tomllib
+from posture_watch.history.store import TABLES, connect
+
+EXE = shutil.which("posture-watch", path=str(Path(sys.executable).parent))
+SHA256_LITE = "59929e1d1ee95287735ddd833b19cf4ac46d29bc7afddbbf6753c459690d574a"
+
+
+def cli(*args: str | Path, stdin=subprocess.DEVNULL, **env: str | None) -> subprocess.CompletedProcess[str]:
+    """Run ``posture-watch ARGS`` off a terminal; ``env`` adds variables (None removes one)."""
+    assert EXE, "pip install . must install the posture-watch command beside python"
+    environ = dict(os.environ)
+    for key, value in env.items():
+        if value is None:
+            environ.pop(key, None)
+        else:
+            environ[key] = value
+    return subprocess.run(
+        [EXE, *map(str, args)],
+        capture_output=True,
+        text=True,
+        stdin=stdin,
+        env=environ,
+        cwd=ROOT,
+        timeout=120,
+        check=False,
+    )
+
+
+# A moment with no ambiguity in any time zone's local clock, and its ISO text.
+WHEN = datetime(2026, 11, 26, 14, 3, 11)
+ISO = "2026-11-26T14:03:11"
+
+
+@pytest.fixture
+def history_db(tmp_path: Path) -> Path:
+    """A history database with one row in every table, all at WHEN (plus a few seconds)."""
+    path = tmp_path / "history.sqlite3"
+    t = WHEN.timestamp()
+    db = connect(path)
+    db.execute("INSERT INTO sessions (id, started, ended, source) VALUES ('s', ?, ?, 'test')", (t, t + 60))
+    db.execute("INSERT INTO presence (session, kind, start, end) VALUES ('s', 'present', ?, ?)", (t, t + 60))
+    db.execute("INSERT INTO episodes (session, fault, start, peak_load) VALUES ('s', 'slouch', ?, 1.5)", (t + 0.6,))
+    db.execute(
+        "INSERT INTO alerts (session, at, fault, held_seconds, level, muscles) "
+        "VALUES ('s', ?, 'slouch', 240.0, 0, '[]')",
+        (t,),
+    )
+    db.execute("INSERT INTO minutes (session, minute, frames, present, features) VALUES ('s', ?, 12, 12, '{}')", (t,))
+    db.execute("INSERT INTO breaks (session, at, seconds) VALUES ('s', ?, 300.0)", (t,))
+    db.close()
+    return path
+
+
+def _count(path: Path) -> int:
+    with sqlite3.connect(path) as db:
+        return sum(db.execute(f"SELECT count(*) FROM {table}").fetchone()[0] for table in TABLES)
+
+
+def test_history_export_writes_local_iso_times(history_db, tmp_path):
+    out = tmp_path / "csv"
+    result = cli("history", "export", "--csv", out, "--history", history_db)
+    assert result.returncode == 0, result.stderr
+
+    def table(name: str) -> dict[str, str]:
+        with (out / f"{name}.csv").open(newline="", encoding="utf-8") as f:
+            (row,) = list(csv.DictReader(f))
+        return row
+
+    sessions = table("sessions")
+    assert sessions["started"] == ISO and sessions["ended"] == "2026-11-26T14:04:11"
+    assert table("presence")["start"] == ISO and table("presence")["end"] == "2026-11-26T14:04:11"
+    episode = table("episodes")
+    assert episode["start"] == ISO and episode["end"] == "" and episode["peak_load"] == "1.5"
+    alert = table("alerts")
+    assert alert["at"] == ISO and alert["held_seconds"] == "240.0"  # a duration, not a time
+    assert table("minutes")["minute"] == ISO
+    assert table("breaks")["at"] == ISO and table("breaks")["seconds"] == "300.0"
+
+
+def test_history_delete_all_off_a_terminal_needs_yes(history_db):
+    before = _count(history_db)
+    result = cli("history", "delete", "--history", history_db)
+    assert result.returncode == 2
+    assert "add --yes" in result.stderr and "Traceback" not in result.stderr
+    assert _count(history_db) == before
+    result = cli("history", "delete", "--yes", "--history", history_db)
+    assert result.returncode == 0, result.stderr
+    assert "deleted" in result.stdout and _count(history_db) == 0
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="no pseudo-terminals on Windows")
+@pytest.mark.parametrize(("answer", "deleted"), [("n", False), ("", False), ("y", True)])
+def test_history_delete_all_asks_on_a_terminal(history_db, answer, deleted):
+    import pty
+
+    before = _count(history_db)
+    controller, terminal = pty.openpty()
+    try:
+        os.write(controller, f"{answer}\n".encode())
+        result = cli("history", "delete", "--history", history_db, stdin=terminal)
+    finally:
+        os.close(terminal)
+        os.close(controller)
+    assert "Delete all of your history" in result.stdout
+    if deleted:
+        assert result.returncode == 0 and _count(history_db) == 0
+    else:
+        assert result.returncode == 1 and "nothing deleted" in result.stdout and _count(history_db) == before
+
+
+@pytest.mark.parametrize("user_config", [None, "[breaks]\nsitting_minutes = 45\n[faults.slouch]\nhead_sink = 0.1\n"])
+def test_config_show_prints_toml_that_config_check_accepts(config_file, tmp_path, user_config):
+    args = ("--config", config_file(user_config)) if user_config else ()
+    shown = cli("config", "show", *args)
+    assert shown.returncode == 0, shown.stderr
+    settings = tomllib.loads(shown.stdout)
+    assert settings["breaks"]["sitting_minutes"] == (45 if user_config else 30)
+    if user_config:
+        assert settings["faults"]["slouch"]["head_sink"] == 0.1
+    saved = tmp_path / "shown.toml"
+    saved.write_text(shown.stdout, encoding="utf-8")
+    checked = cli("config", "check", saved)
+    assert checked.returncode == 0, checked.stderr
+    # Showing what was shown changes nothing: the round trip is exact.
+    assert tomllib.loads(cli("config", "show", "--config", saved).stdout) == settings
+
+
+def test_config_check_takes_the_file_as_an_argument(config_file, tmp_path):
+    good = config_file("[breaks]\nsitting_minutes = 45\n")
+    result = cli("config", "check", good)
+    assert result.returncode == 0 and str(good) in result.stdout
+    bad = config_file("[breaks]\nsitting_minutes = 4500\n", "bad.toml")
+    result = cli("config", "check", bad)
+    assert result.returncode == 2 and "breaks.sitting_minutes" in result.stderr
+    result = cli("config", "check", tmp_path / "nope.toml")
+    assert result.returncode == 2 and "not found" in result.stderr
+    assert cli("config", "check", "--config", good).returncode == 0
+    result = cli("config", "check", good, "--config", bad)
+    assert result.returncode == 2 and "give one" in result.stderr
+    result = cli("config", "show", good)
+    assert result.returncode == 2 and "--config FILE" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "[faults.slouch]\nhold_seconds = 240.5\n",
+            "this key takes whole numbers only; in [faults.slouch] head_sink, trunk_flexion_degrees take fractions",
+        ),
+        ("[camera]\nwidth = 320.5\n", "this key takes whole numbers only, as does every number in [camera]"),
+    ],
+)
+def test_a_fraction_for_a_whole_number_key_says_which_keys_take_fractions(config_file, text, expected):
+    result = cli("config", "check", config_file(text))
+    assert result.returncode == 2
+    assert "expected a whole number like" in result.stderr and expected in result.stderr
+
+
+@pytest.fixture
+def no_model(tmp_path: Path) -> dict[str, str | None]:
+    """Environment for a user with an empty model cache and no $POSTURE_WATCH_MODEL."""
+    return {"XDG_CACHE_HOME": str(tmp_path / "cache"), "POSTURE_WATCH_MODEL": None}
+
+
+def test_model_path_without_a_model_says_where_it_would_go(no_model, tmp_path):
+    result = cli("model", "path", **no_model)
+    assert result.returncode == 0, result.stderr
+    where = Path(result.stdout.strip())
+    assert where.is_relative_to(tmp_path / "cache") and where.name == "pose_landmarker_lite.task"
+    assert not where.exists() and "not there yet" in result.stderr and "model download" in result.stderr
+
+
+def test_model_import_says_what_it_did(no_model, tmp_path):
+    result = cli("model", "import", MODEL, **no_model)
+    assert result.returncode == 0, result.stderr
+    dest = tmp_path / "cache" / "posture-watch" / "models" / "pose_landmarker_lite.task"
+    assert result.stdout.strip() == f"imported {MODEL} into {dest} (sha256 {SHA256_LITE})"
+    assert dest.read_bytes() == MODEL.read_bytes()
+    assert cli("model", "path", **no_model).stdout.strip() == str(dest)
+
+
+def test_replay_samples_without_json_says_it_needs_json(tmp_path):
+    result = cli("replay", tmp_path / "any.mp4", "--calibrate", "5", "--samples")
+    assert result.returncode == 2
+    assert "--samples needs --json" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_runtime_dependencies_are_declared():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    names = {req.split(">")[0].split(";")[0].strip() for req in project["dependencies"]}
+    assert {"matplotlib", "tomli-w", "platformdirs"} <= names  # report draws charts, config show writes TOML
+    assert any(req.startswith("pooch") for req in project["optional-dependencies"]["test"])
