@@ -16,6 +16,8 @@ from datetime import datetime
 
 # A wall-clock jump ahead of the monotonic clock larger than this is a suspend, not a clock adjustment.
 JUMP = 30.0
+# Boot time runs ahead of monotonic time only while suspended; less than this is clock jitter.
+SUSPEND = 2.0
 
 
 class Clocks:
@@ -45,7 +47,7 @@ class Clocks:
         drift = self._drift()
         jump, self._offset = drift - self._offset, drift
         if self.boottime:
-            return max(jump, 0.0)
+            return jump if jump >= SUSPEND else 0.0
         # Without a boot-time clock, only a large jump of the wall clock ahead is a suspend.
         if jump > JUMP:
             self._slept += jump

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import sys
@@ -9,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from .. import config
+from ..desktop import notify
 from ..errors import UserError
 from ..sense import model
 from ..sense.camera import BUSY, MISSING, OK, Camera
@@ -60,28 +62,54 @@ def _camera(settings: config.Config) -> Check:
 
 
 def _notifications() -> Iterator[Check]:
-    try:
-        import plyer.notification  # noqa: F401
-    except ImportError as exc:
-        yield "notifications (plyer)", False, f"plyer does not import ({exc}); reinstall posture-watch"
-    else:
-        yield "notifications (plyer)", True, "available"
-    if sys.platform.startswith("linux"):
-        if not shutil.which("notify-send"):
-            yield "notifications (notify-send)", False, "not installed; install libnotify-bin (Debian, Ubuntu)"
-        elif not os.environ.get("DBUS_SESSION_BUS_ADDRESS"):
-            yield "notifications (notify-send)", False, "no D-Bus session: run from your desktop session"
+    """The path a reminder will really take, as :class:`~..desktop.notify.Notifier` tries them."""
+    name = "notifications"
+    if not sys.platform.startswith("linux"):
+        if importlib.util.find_spec("desktop_notifier") is not None:
+            yield name, True, "desktop-notifier (the system's notification centre), with Snooze and Done buttons"
+        elif notify.plyer_available() is None:
+            yield name, True, "plyer (no Snooze or Done buttons); reinstall posture-watch for desktop-notifier"
         else:
-            yield "notifications (notify-send)", True, shutil.which("notify-send") or ""
+            yield name, False, "neither desktop-notifier nor plyer imports; reinstall posture-watch"
+        return
+    try:
+        server = notify.notification_server()
+    except notify.Skip as exc:
+        fix = "install a notification daemon (such as dunst, mako or xfce4-notifyd) or run from your desktop session"
+        yield name, False, f"{exc}, so reminders would only reach the log: {fix}"
+        return
+    by = f"{server.name} {server.version}".strip()
+    buttons = "with Snooze and Done buttons" if server.actions else f"no buttons ({server.name} offers no actions)"
+    if importlib.util.find_spec("desktop_notifier") is not None:
+        yield name, True, f"desktop-notifier through {by}, {buttons}"
+    elif shutil.which("notify-send"):
+        if not (server.actions and notify.notify_send_has_actions()):
+            buttons = "no buttons"
+        yield name, True, f"notify-send through {by}, {buttons}; reinstall posture-watch for desktop-notifier"
+    elif notify.plyer_available() is None:
+        yield name, True, f"plyer through {by}, no buttons; reinstall posture-watch for desktop-notifier"
+    else:
+        yield name, False, f"{by} is running but nothing here can reach it; reinstall posture-watch"
 
 
 def _tray() -> Check:
-    if sys.platform.startswith("linux") and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
-        return "tray", False, "no desktop display; run from your desktop session, or use `run --no-tray`"
+    """The tray :func:`~.run._tray` will pick, in the same order."""
+    if sys.platform.startswith("linux"):
+        from ..desktop import sni
+
+        if sni.watcher_present():
+            return "tray", True, "StatusNotifierItem (menu available)"
+        if "GNOME" in os.environ.get("XDG_CURRENT_DESKTOP", "").upper():
+            fix = "install the 'AppIndicator and KStatusNotifierItem Support' extension (Ubuntu has it already)"
+            return "tray", False, f"GNOME shows no tray icons without an extension: {fix}; until then `run --no-tray`"
+        if not os.environ.get("DISPLAY"):
+            return "tray", False, "no desktop display; use `run --no-tray` (or run from your desktop session)"
     try:
         import pystray
 
         backend = pystray.Icon.__module__
     except Exception as exc:  # pystray raises several kinds when no backend fits
         return "tray", False, f"no tray backend ({exc}); use `run --no-tray`"
+    if backend.endswith("_xorg"):
+        return "tray", True, "X11 tray icon: no menu on most panels; Ctrl-C or SIGTERM stops the monitor"
     return "tray", True, f"pystray backend {backend}"

@@ -152,6 +152,10 @@ class Monitor:
         """Pick up edited settings, a new camera index, and a calibration stored by `posture-watch calibrate`."""
         if self.watcher.poll():
             self.camera.configure(self.settings, self.settings["sampling"]["fps"])
+            snooze = self.settings["notify"]["snooze_minutes"]
+            self.notifier.snooze_minutes = snooze
+            if self.tray is not None:
+                self.tray.set_snooze_minutes(snooze)
             index = self.settings["camera"]["index"]
             if index != self._index:
                 self._index, self._stored = index, FileWatch(baselines.path_for(index))

@@ -49,6 +49,7 @@ def run(config_path: Path | None, video: Path | None, calibrate: float | None, t
     notifier = Notifier()
     watcher = ConfigWatcher(config_path, on_error=lambda msg: notifier.send("posture-watch settings not reloaded", msg))
     settings = watcher.settings
+    notifier.snooze_minutes = settings["notify"]["snooze_minutes"]
     clocks = Clocks()
     try:
         with InstanceLock():

@@ -63,7 +63,7 @@ Config = dict[str, Any]
 OK, BUSY, OFF, PAUSED, ASLEEP = "ok", "busy", "off", "paused", "asleep"
 # Frames whose median position is compared, so one jittery frame is not a movement.
 _MOTION_FRAMES = 5
-MIN_VOTES = 3
+MIN_VOTES = 5
 # Presence states in which posture is not known.
 _UNKNOWING = ("call", "paused", "unknown")
 

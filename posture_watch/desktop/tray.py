@@ -106,6 +106,11 @@ class Tray:
         self.paused = paused
         self.icon.update_menu()
 
+    def set_snooze_minutes(self, minutes: int) -> None:
+        """Name the configured snooze time in the menu."""
+        self.snooze_minutes = minutes
+        self.icon.update_menu()
+
     def show(self, state: str, tooltip: str, level: float = 0.0) -> None:
         """Update the icon and tooltip (only when they change)."""
         shown = (state, round(level, 1), tooltip)

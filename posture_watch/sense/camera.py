@@ -18,6 +18,7 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -53,8 +54,30 @@ def sampling_by_default(platform: str = sys.platform) -> bool:
     return not platform.startswith("darwin")
 
 
+@cache
+def _quiet_opencv() -> None:
+    """OpenCV logs errors only, once per process: a missing camera is reported by :class:`Camera`.
+
+    Without this every look for an absent camera prints lines such as
+    ``[ WARN:0@0.03] global cap_v4l.cpp ... can't open camera by index``.
+    """
+    logging = getattr(getattr(cv2, "utils", None), "logging", None)
+    if logging is not None:
+        logging.setLogLevel(logging.LOG_LEVEL_ERROR)
+    elif hasattr(cv2, "setLogLevel"):  # older builds: 3 is LOG_LEVEL_ERROR
+        cv2.setLogLevel(3)
+
+
 def open_capture(index: int) -> Capture:
-    """``cv2.VideoCapture`` without OpenCV's own warnings on stderr when the device is not there."""
+    """``cv2.VideoCapture`` without OpenCV's own warnings on stderr when the device is not there.
+
+    A device the OS does not have is not asked for at all (an unopened
+    capture stands for it): OpenCV's other backends would each log an error
+    looking for it.
+    """
+    _quiet_opencv()
+    if device_exists(index) is False:
+        return cv2.VideoCapture()
     return cv2.VideoCapture(index)
 
 

@@ -27,24 +27,39 @@ from mediapipe.tasks.python import BaseOptions, vision
 _UPPER = slice(0, 13)
 
 _open: weakref.WeakSet[PoseEstimator] = weakref.WeakSet()
+_silencing = threading.RLock()
+_silencing_depth = [0]
 
 
 @contextlib.contextmanager
 def _native_logs_silenced() -> Iterator[None]:
-    """Hide the MediaPipe C++ start-up chatter (INFO/W lines) that no setting turns off.
+    """Hide the MediaPipe C++ chatter (INFO/W lines) that no setting turns off.
 
-    Only around model creation and the first frame; Python exceptions still
-    propagate and are reported after stderr is restored.
+    Only around model creation, the first frame and closing (including the
+    close at interpreter exit); Python exceptions still propagate and are
+    reported after stderr is restored.
     """
-    sys.stderr.flush()
-    saved = os.dup(2)
-    try:
-        with open(os.devnull, "w") as null:
-            os.dup2(null.fileno(), 2)
-        yield
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
+    # fd 2 belongs to the whole process: one thread at a time swaps it, and a
+    # nested use (closing from within a silenced block) leaves it to the outer one.
+    with _silencing:
+        if _silencing_depth[0]:
+            _silencing_depth[0] += 1
+            try:
+                yield
+            finally:
+                _silencing_depth[0] -= 1
+            return
+        sys.stderr.flush()
+        saved = os.dup(2)
+        _silencing_depth[0] = 1
+        try:
+            with open(os.devnull, "w") as null:
+                os.dup2(null.fileno(), 2)
+            yield
+        finally:
+            _silencing_depth[0] = 0
+            os.dup2(saved, 2)
+            os.close(saved)
 
 
 def _close_all() -> None:
@@ -113,9 +128,20 @@ class PoseEstimator:
     def close(self) -> None:
         """Release the model; safe to call twice."""
         if self._landmarker is not None:
-            self._landmarker.close()
+            # Closing prints "INFO: [accelerator_registry.cc] DestroyAccelerator ..." lines.
+            with _native_logs_silenced():
+                self._landmarker.close()
             self._landmarker = None
         _open.discard(self)
+
+    def __del__(self) -> None:
+        # Dropped without close(): close it here, quietly, not in MediaPipe's own noisy finaliser.
+        # Nothing to do once closed, which is also when module globals may be gone (interpreter exit).
+        if getattr(self, "_landmarker", None) is not None:
+            try:
+                self.close()
+            except Exception:  # a finaliser must not raise; the process is ending or the model is gone
+                return
 
     def __enter__(self) -> PoseEstimator:
         return self

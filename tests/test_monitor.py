@@ -1,0 +1,402 @@
+"""The monitor loop on an injected clock and a scripted camera, through the real pipeline and model.
+
+The camera is the only part that cannot exist here: a scripted capture shows
+a real photo of a person seated (or an empty room, or refuses to open, as a
+camera in use by a call does) depending on the fake time. Everything else is
+real: the pose model, features, the engine, advice, SQLite history. No test
+sleeps real seconds to test time logic.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from conftest import DATASETS, ROOT, run_cli
+
+from posture_watch import config
+from posture_watch.app.monitor import Monitor, until_morning
+from posture_watch.app.pipeline import Analyser, open_estimator
+from posture_watch.app.reload import ConfigWatcher
+from posture_watch.core import engine
+from posture_watch.history import report
+from posture_watch.history import store as history
+from posture_watch.sense.camera import Camera
+
+UPRIGHT = DATASETS / "slouching-or-not" / "low-isSlouching__high-notSlouching" / "notSlouching"
+START = datetime(2026, 11, 23, 9, 0, 0)
+
+
+class FakeClocks:
+    """The monitor's three clocks, moved only by the test: waits advance them, suspends jump them."""
+
+    def __init__(self) -> None:
+        self.t = 1000.0
+        self.suspended = 0.0
+
+    def now(self) -> float:
+        return self.t
+
+    def wall(self) -> datetime:
+        return START + timedelta(seconds=self.t - 1000.0)
+
+    def slept(self) -> float:
+        slept, self.suspended = self.suspended, 0.0
+        return slept
+
+    def sleep(self, seconds: float) -> None:
+        self.t += seconds
+
+    def suspend(self, seconds: float) -> None:
+        self.t += seconds
+        self.suspended += seconds
+
+
+class ScriptedCapture:
+    """A webcam whose picture at each moment is ``scene(minutes)``: "seated", "empty" or "busy"."""
+
+    def __init__(self, clocks: FakeClocks, scene: Callable[[float], str], seated: np.ndarray) -> None:
+        self.clocks, self.scene, self.seated = clocks, scene, seated
+        self.empty = np.full_like(seated, 128)
+
+    def _now(self) -> str:
+        return self.scene((self.clocks.t - 1000.0) / 60)
+
+    def isOpened(self) -> bool:
+        return self._now() != "busy"
+
+    def grab(self) -> bool:
+        self.clocks.t += 1 / 30
+        return self._now() != "busy"
+
+    def retrieve(self):
+        return True, (self.seated if self._now() == "seated" else self.empty).copy()
+
+    def set(self, prop: int, value: float) -> bool:
+        return True
+
+    def release(self) -> None:
+        pass
+
+
+class Notes:
+    """A notifier that keeps what it was asked to show (the desktop's own is tested elsewhere)."""
+
+    def __init__(self) -> None:
+        self.shown: list[str] = []
+        self.on_action = None
+        self.snooze_minutes = 15
+
+    def send(self, title: str, body: str, actions: bool = False, tag: object = None) -> str:
+        self.shown.append(title)
+        return "test"
+
+
+@pytest.fixture(scope="module")
+def seated() -> np.ndarray:
+    return cv2.resize(cv2.imread(str(sorted(UPRIGHT.glob("*.jpg"))[0])), (320, 240))
+
+
+@pytest.fixture(scope="module")
+def estimator():
+    with open_estimator(config.defaults()) as pose:
+        yield pose
+
+
+def monitor_for(
+    tmp_path: Path,
+    estimator,
+    seated: np.ndarray,
+    scene: Callable[[float], str],
+    text: str = "",
+    calibrate: bool = True,
+) -> tuple[Monitor, FakeClocks, Notes, list]:
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(f'[history]\npath = "{tmp_path / "history.sqlite3"}"\n[camera]\nmode = "sampling"\n{text}')
+    watcher = ConfigWatcher(cfg)
+    settings = watcher.settings
+    clocks = FakeClocks()
+    capture = ScriptedCapture(clocks, scene, seated)
+    camera = Camera(settings, 2.0, opener=lambda i: capture, exists=lambda i: True, clock=clocks.now, wait=clocks.sleep)
+    state = engine.new_state(calibrate_seconds=5 if calibrate else None)
+    recorder = history.Recorder(history.path_for(settings), "test", clocks.wall().timestamp())
+    notes = Notes()
+    monitor = Monitor(
+        watcher,
+        camera,
+        Analyser(estimator, state, 2.0),
+        notes,  # type: ignore[arg-type]
+        clocks,  # type: ignore[arg-type]
+        recorder,
+        save_baseline=False,
+        dnd_check=lambda: False,
+    )
+    outcomes: list = []
+    handle = monitor._handle
+
+    def keep(wall, found) -> None:
+        outcomes.extend(found)
+        handle(wall, found)
+
+    monitor._handle = keep  # type: ignore[method-assign]
+    return monitor, clocks, notes, outcomes
+
+
+def run_until(
+    monitor: Monitor, clocks: FakeClocks, minutes: float, hooks: dict[float, Callable[[], None]] | None = None
+) -> None:
+    """Run the loop until ``minutes`` of fake time have passed, calling each hook once at its minute."""
+    pending = dict(sorted((hooks or {}).items()))
+
+    def tick() -> bool:
+        elapsed = (clocks.t - 1000.0) / 60
+        for at in [at for at in pending if at <= elapsed]:
+            pending.pop(at)()
+        return elapsed >= minutes
+
+    original = monitor._update_tray
+
+    def update() -> None:
+        original()
+        if tick():
+            monitor.stop()
+
+    monitor._update_tray = update  # type: ignore[method-assign]
+    monitor.run()
+
+
+def kinds(outcomes: list) -> list[str]:
+    return [getattr(o, "kind", "reminder") for o in outcomes]
+
+
+def test_a_call_is_not_a_break_and_the_sitting_reminder_comes_after_it(tmp_path, estimator, seated):
+    # Seated 10 min, a 60-minute call (camera busy), seated again.
+    def scene(minute: float) -> str:
+        return "busy" if 10 <= minute < 70 else "seated"
+
+    sitting = "[breaks]\nsitting_minutes = 30\n"
+    monitor, clocks, _, outcomes = monitor_for(tmp_path, estimator, seated, scene, sitting)
+    run_until(monitor, clocks, 72)
+    assert "break" not in kinds(outcomes) and "away" not in kinds(outcomes)
+    sitting = [o for o in outcomes if kinds([o]) == ["reminder"] and o.alert.fault == "sitting"]
+    assert sitting, kinds(outcomes)
+    first = sitting[0]
+    # Due at 30 min, held through the call (no reminder while the camera is busy), shown as it ends.
+    when = (first.alert.wall - START).total_seconds() / 60
+    assert 70 <= when <= 70.5
+    assert first.alert.held_seconds >= 70 * 60 - 30
+    presence = [o.state for o in outcomes if getattr(o, "kind", "") == "presence"]
+    assert "call" in presence
+    monitor.recorder.close(clocks.wall().timestamp())
+    db = history.connect(monitor.recorder.path)
+    summary = report.summarize(db, *history.day_bounds(START))
+    db.close()
+    assert summary["breaks_taken"] == 0
+
+
+def test_a_suspend_of_hours_is_one_away_period_and_a_break(tmp_path, estimator, seated):
+    monitor, clocks, _, outcomes = monitor_for(tmp_path, estimator, seated, lambda minute: "seated")
+    run_until(monitor, clocks, 200, {5: lambda: clocks.suspend(3 * 3600)})
+    assert kinds(outcomes).count("away") == 1 and kinds(outcomes).count("break") == 1
+    away = next(o for o in outcomes if getattr(o, "kind", "") == "away")
+    brk = next(o for o in outcomes if getattr(o, "kind", "") == "break")
+    assert away.reason == "asleep" and brk.seconds >= 3 * 3600
+
+
+def test_pause_and_snooze_end_at_their_wall_time_across_a_suspend(tmp_path, estimator, seated):
+    monitor, clocks, _, _ = monitor_for(tmp_path, estimator, seated, lambda minute: "seated")
+    paused: list[bool] = []
+    run_until(
+        monitor,
+        clocks,
+        30,
+        {
+            2: lambda: monitor.command("pause", 15 * 60),
+            3: lambda: clocks.suspend(20 * 60),  # asleep past the end of the pause
+            3.01: lambda: paused.append(monitor._paused()),
+        },
+    )
+    assert paused == [False], "the pause ends at its wall time even though the machine slept through it"
+    (tmp_path / "b").mkdir()
+    monitor, clocks, _, _ = monitor_for(tmp_path / "b", estimator, seated, lambda minute: "seated")
+    run_until(
+        monitor,
+        clocks,
+        12,
+        {2: lambda: monitor.command("snooze", 10), 3: lambda: clocks.suspend(9 * 60)},
+    )
+    # Snoozed at 9:02 for 10 min: until 9:12 on the wall clock, however long the machine slept.
+    assert monitor.state.snoozed_until is not None
+    assert abs(monitor.state.snoozed_until - (START + timedelta(minutes=12))) < timedelta(seconds=1)
+
+
+def test_calibration_with_nobody_in_view_waits_and_then_calibrates(tmp_path, estimator, seated):
+    monitor, clocks, notes, outcomes = monitor_for(
+        tmp_path, estimator, seated, lambda minute: "empty" if minute < 3 else "seated"
+    )
+    run_until(monitor, clocks, 5)
+    assert kinds(outcomes).count("calibration_waiting") == 1
+    calibrated = next(o for o in outcomes if getattr(o, "kind", "") == "calibrated")
+    assert (calibrated.wall - START).total_seconds() >= 3 * 60
+    assert "posture-watch is waiting for you" in notes.shown and "Calibrated" in notes.shown
+
+
+def test_until_tomorrow_means_the_next_morning_never_a_day_or_more():
+    assert until_morning(datetime(2026, 11, 23, 1, 0)) == datetime(2026, 11, 23, 6, 0)
+    assert until_morning(datetime(2026, 11, 23, 15, 0)) == datetime(2026, 11, 24, 6, 0)
+    for hour in range(24):
+        now = datetime(2026, 11, 23, hour, 30)
+        assert timedelta(0) < until_morning(now) - now < timedelta(hours=24)
+
+
+def test_sigterm_at_random_moments_always_ends_the_monitor_within_2_s(tmp_path, videos):
+    video = videos("neutral", seconds=60, fps=5)
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(f'[history]\npath = "{tmp_path / "h.sqlite3"}"\n')
+    rng = random.Random(7)
+    script = ROOT / "tests" / "sigterm_rounds.py"
+    proc = subprocess.Popen(
+        [sys.executable, str(script), str(video), str(cfg)],
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdin is not None and proc.stdout is not None
+    try:
+        assert proc.stdout.readline().strip() == "ready"
+        for i in range(50):
+            proc.stdin.write("go\n")
+            proc.stdin.flush()
+            assert proc.stdout.readline().strip() == f"round {i}"
+            time.sleep(rng.uniform(0.0, 0.6))
+            sent = time.monotonic()
+            os.kill(proc.pid, signal.SIGTERM)
+            assert proc.stdout.readline().strip() == f"ended {i}"
+            assert time.monotonic() - sent < 2.0, f"round {i} took {time.monotonic() - sent:.2f} s"
+        proc.stdin.write("done\n")
+        proc.stdin.flush()
+        assert proc.wait(30) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        err = proc.communicate()[1]
+    assert "Traceback" not in err
+
+
+def test_sigterm_ends_a_real_run_with_status_0(tmp_path, videos):
+    video = videos("neutral", seconds=60, fps=5)
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(f'[history]\npath = "{tmp_path / "h.sqlite3"}"\n')
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "DBUS_SESSION_BUS_ADDRESS")}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "posture_watch", "run", "--source", video, "--config", cfg, "--calibrate", "3"],
+        cwd=ROOT,
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stderr is not None
+    lines = []
+    for line in proc.stderr:
+        lines.append(line)
+        if "calibrated" in line:
+            break
+    sent = time.monotonic()
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(10) == 0 and time.monotonic() - sent < 2.0
+    text = "".join(lines) + proc.stderr.read()
+    # No display: it said so and monitored without a tray, no traceback.
+    assert "no desktop display" in text and "Traceback" not in text
+
+
+def test_a_killed_monitor_counts_at_most_what_it_ran(tmp_path, videos):
+    video = videos("neutral", seconds=120, fps=5)
+    db = tmp_path / "h.sqlite3"
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(f'[history]\npath = "{db}"\n')
+    began = time.monotonic()
+    command = ["run", "--no-tray", "--source", video, "--config", cfg, "--calibrate", "3"]
+    proc = subprocess.Popen([sys.executable, "-m", "posture_watch", *command], cwd=ROOT, stderr=subprocess.DEVNULL)
+    time.sleep(30)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    ran = time.monotonic() - began
+    result = run_cli("report", "--history", db, "--format", "json")
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert summary["present_seconds"] <= ran + 60
+
+
+def test_report_counts_open_episodes_of_a_crashed_session_to_its_last_heartbeat(tmp_path):
+    from posture_watch.core.events import FaultStart
+
+    path = tmp_path / "h.sqlite3"
+    started = datetime(2026, 11, 23, 10, 0).timestamp()
+    recorder = history.Recorder(path, "test", started)
+    wall = datetime.fromtimestamp(started + 60)
+    recorder.record(FaultStart(60.0, wall, "forward_head", None, 60.0, wall))
+    recorder.beat(started + 300)
+    # Killed here: nothing closed. Five minutes later the report is asked for.
+    db = history.connect(path)
+    summary = report.summarize(db, *history.day_bounds(datetime.fromtimestamp(started)))
+    db.close()
+    assert summary["present_seconds"] == pytest.approx(300, abs=1)
+    assert summary["fault_seconds"]["forward_head"] == pytest.approx(240, abs=1)
+
+
+def test_no_camera_is_said_on_the_terminal_within_20_s(tmp_path):
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(f'[camera]\nindex = 63\n[history]\npath = "{tmp_path / "h.sqlite3"}"\n')
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "posture_watch", "run", "--no-tray", "--config", cfg, "--calibrate", "3"],
+        cwd=ROOT,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stderr is not None
+    began, said = time.monotonic(), ""
+    try:
+        for line in proc.stderr:
+            if "camera 63" in line:
+                said = line
+                break
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(10)
+    assert "not found" in said and time.monotonic() - began < 20
+    assert proc.returncode == 0
+
+
+def test_history_where_it_cannot_be_written(tmp_path, videos, config_file):
+    video = videos("neutral", seconds=20, fps=5)
+    result = run_cli("replay", video, "--calibrate", "3", "--history", "/proc/nowhere/h.sqlite3")
+    assert result.returncode == 2 and "cannot write the history" in result.stderr
+    assert "Traceback" not in result.stderr
+    cfg = config_file('[history]\npath = "/proc/nowhere/h.sqlite3"\n')
+    command = ["run", "--no-tray", "--source", video, "--config", cfg, "--calibrate", "3"]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "posture_watch", *command], cwd=ROOT, stderr=subprocess.PIPE, text=True
+    )
+    assert proc.stderr is not None
+    lines = []
+    for line in proc.stderr:
+        lines.append(line)
+        if "calibrated" in line:
+            break
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(10) == 0
+    text = "".join(lines) + proc.stderr.read()
+    assert "cannot be written" in text and "Traceback" not in text
