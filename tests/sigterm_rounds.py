@@ -30,7 +30,7 @@ def main() -> int:
             if line.strip() == "done":
                 return 0
             recording = RecordedCamera(video)
-            camera = Camera(watcher.settings, 2.0, opener=lambda _: recording)
+            camera = Camera(watcher.settings, 2.0, opener=lambda _, recording=recording: recording)
             state = engine.new_state(calibrate_seconds=3)
             monitor = Monitor(watcher, camera, Analyser(estimator, state, 2.0), Notifier(), save_baseline=False)
             _on_signals(monitor.stop)

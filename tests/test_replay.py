@@ -81,7 +81,7 @@ def test_replay_bad_arguments_exit_2(tmp_path, videos):
     assert negative.returncode == 2 and "positive number of seconds" in negative.stderr
     empty = videos("away", seconds=20, fps=5, timeline=Timeline(onset=0, ramp=0.1))
     away = run_cli("replay", empty, "--calibrate", "10", "--json")
-    assert away.returncode == 2 and "calibration saw a person in only" in away.stderr
+    assert away.returncode == 2 and "nobody was in view long enough to calibrate" in away.stderr
     for result in (missing, negative, away):
         assert "Traceback" not in result.stderr
 
@@ -95,3 +95,15 @@ def test_console_script_is_installed():
     assert exe.is_file(), "pip install . must install the posture-watch command beside python"
     result = subprocess.run([exe, "--help"], capture_output=True, text=True, check=False)
     assert result.returncode == 0 and "replay" in result.stdout and "not medical advice" in result.stdout
+
+
+def test_replay_calibrates_from_the_first_seconds_someone_is_seen(videos):
+    # Nobody in view for the first 20 s (an empty room), then the person sits down.
+    video = videos("away", seconds=60, fps=5, timeline=Timeline(onset=0, ramp=0.1, until=20))
+    result = run_cli("replay", video, "--calibrate", "10", "--json")
+    assert result.returncode == 0, result.stderr
+    lines = json_lines(result.stdout)
+    waiting = [e for e in lines if e["event"] == "calibration_waiting"]
+    calibrated = [e for e in lines if e["event"] == "calibrated"]
+    assert len(waiting) == 1 and waiting[0]["t"] < 20
+    assert len(calibrated) == 1 and 30 <= calibrated[0]["t"] <= 33

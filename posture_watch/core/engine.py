@@ -331,36 +331,38 @@ def _come_back(state: State, obs: Observation, config: Config, events: list[Even
 
 
 def _calibrate(state: State, obs: Observation, presence: str, events: list[Event]) -> None:
+    """Collect ``calibrate_seconds`` from the first moment the user is seen; wait (once said) while they are not."""
     assert state.calibrate_seconds is not None
     t = obs.t
     if state.calibration_asked is None:
         state.calibration_asked = t
+    start = state.calibration_start
+    if start is not None and t - start >= state.calibrate_seconds:
+        baseline = Baseline.from_samples(state.calibration_samples)
+        if baseline is not None:
+            state.baseline = baseline
+            state.calibrate_seconds = state.calibration_start = state.calibration_asked = None
+            state.calibration_samples, state.calibration_waiting = [], False
+            events.append(Calibrated(t, obs.wall, baseline.view, baseline.frames, dict(baseline.median)))
+            return
+        # The user was in view too little of the time: start again when they are.
+        _calibration_waits(state, obs, events)
+        state.calibration_start = start = None
     if presence != "seen":
-        if (
-            state.calibration_start is None
-            and not state.calibration_waiting
-            and t - state.calibration_asked >= state.calibrate_seconds
-        ):
-            state.calibration_waiting = True
-            events.append(CalibrationWaiting(t, obs.wall, len(state.calibration_samples)))
+        if start is None and t - state.calibration_asked >= state.calibrate_seconds:
+            _calibration_waits(state, obs, events)
         return
-    if state.calibration_start is None:
+    if start is None:
         state.calibration_start = t
-    if t - state.calibration_start < state.calibrate_seconds:
-        state.calibration_samples.append((obs.view, obs.features))
-        return
-    baseline = Baseline.from_samples(state.calibration_samples)
-    if baseline is None:
-        # The user was in view too little of the time: start again from now.
-        if not state.calibration_waiting:
-            state.calibration_waiting = True
-            events.append(CalibrationWaiting(t, obs.wall, len(state.calibration_samples)))
-        state.calibration_start, state.calibration_samples = t, [(obs.view, obs.features)]
-        return
-    state.baseline = baseline
-    state.calibrate_seconds = state.calibration_start = state.calibration_asked = None
-    state.calibration_samples, state.calibration_waiting = [], False
-    events.append(Calibrated(t, obs.wall, baseline.view, baseline.frames, dict(baseline.median)))
+    state.calibration_samples.append((obs.view, obs.features))
+
+
+def _calibration_waits(state: State, obs: Observation, events: list[Event]) -> None:
+    """Say once that calibration waits for the user to sit in view."""
+    if not state.calibration_waiting:
+        state.calibration_waiting = True
+        events.append(CalibrationWaiting(obs.t, obs.wall, len(state.calibration_samples)))
+    state.calibration_samples = []
 
 
 def _update_faults(state: State, obs: Observation, config: Config, events: list[Event]) -> None:
