@@ -74,6 +74,18 @@ def _parser() -> argparse.ArgumentParser:
         "--samples", action="store_true", help="with --json, also print the features of every analysed frame"
     )
     p.add_argument("--history", type=Path, metavar="FILE", help="also record the replay in this history database")
+    p.add_argument(
+        "--plot", type=Path, metavar="FILE.png", help="also draw each posture's score over time, to tune the settings"
+    )
+
+    p = command("preview", _preview, "show what posture-watch sees: the picture, the landmarks and each score")
+    with_config(p)
+    p.add_argument(
+        "--source", type=Path, metavar="VIDEO", help="show a recording, paced in real time, instead of the camera"
+    )
+    p.add_argument(
+        "--calibrate", type=float, metavar="SECONDS", help="take a new neutral baseline from the first SECONDS"
+    )
 
     p = command("calibrate", _calibrate, "record your neutral posture (sit well and look at the screen)")
     with_config(p)
@@ -161,6 +173,13 @@ def _replay(args: argparse.Namespace) -> int:
     settings = _load(args)
     if args.calibrate is not None and args.calibrate <= 0:
         raise UserError(f"--calibrate {args.calibrate:g}: give a positive number of seconds, such as 10")
+    if args.plot is not None:
+        from .app import plot
+
+        plot.check(args.plot)
+    # Per analysed frame (t, readings), and the outcomes, for --plot.
+    scores: list = []
+    plotted: list = []
     source = VideoFile(args.video, settings["sampling"]["fps"])
     try:
         if args.calibrate is not None:
@@ -192,6 +211,9 @@ def _replay(args: argparse.Namespace) -> int:
                     recorder.sample(start.timestamp() + t, feats)
                 if args.samples:
                     printer.sample(t, view, feats)
+                if args.plot is not None:
+                    scores.append((t, plot.readings(state, view, feats, settings)))
+                    plotted.extend(outcomes)
                 for outcome in outcomes:
                     if recorder is not None:
                         recorder.record(outcome)
@@ -213,6 +235,10 @@ def _replay(args: argparse.Namespace) -> int:
                     f"{args.video}: nobody was in view long enough to calibrate ({args.calibrate:g} s were needed); "
                     "record yourself sitting well, facing the camera, at the start"
                 )
+            if args.plot is not None:
+                plot.write(args.plot, scores, plotted, settings, args.video.name)
+                if not args.json:
+                    print(f"plot written to {args.plot}", file=sys.stderr)
     finally:
         source.close()
     return 0
@@ -403,6 +429,12 @@ def _run(args: argparse.Namespace) -> int:
     from .app.run import run
 
     return run(args.config, args.source, args.calibrate, tray=not args.no_tray, verbose=args.verbose)
+
+
+def _preview(args: argparse.Namespace) -> int:
+    from .app.preview import preview
+
+    return preview(args.config, args.source, args.calibrate)
 
 
 def _autostart(args: argparse.Namespace) -> int:

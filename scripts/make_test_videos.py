@@ -3,7 +3,8 @@
 The photos ship with installed packages (matplotlib's ``grace_hopper.jpg``,
 scikit-image's ``astronaut``). Each frame warps the photo smoothly to act out
 a posture over time: the head sinking toward the shoulders and growing
-(forward head), tilting, the trunk leaning, the face coming closer, the
+(forward head), a moderate forward head (several features each a little),
+tilting, the trunk leaning, the face coming closer, the
 whole body sinking (slouch), or the person leaving (away). Breathing-like
 motion, a slow sway and sensor noise are added so no two frames are identical.
 
@@ -11,6 +12,12 @@ motion, a slow sway and sensor noise are added so no two frames are identical.
 
 Tests import :func:`make_video` and write into a temporary folder; no video
 is committed.
+
+What a 2D warp of a frontal photo cannot show: the head tilting back (the pose
+model reads the warped face as the same frontal face, so that fault is tested
+on real side-view photos instead), a turned head or one shoulder raised (the
+model's yaw and shoulder estimates barely move), and depth (a lean toward the
+camera is only a face growing).
 """
 
 from __future__ import annotations
@@ -54,7 +61,16 @@ def load_photo(name: str) -> Photo:
     raise ValueError(f"unknown photo {name!r}; use grace_hopper or astronaut")
 
 
-SCENARIOS = ("neutral", "forward_head", "slouch", "head_tilt", "trunk_lean", "too_close", "away")
+SCENARIOS = (
+    "neutral",
+    "forward_head",
+    "forward_head_moderate",
+    "slouch",
+    "head_tilt",
+    "trunk_lean",
+    "too_close",
+    "away",
+)
 
 
 @dataclass(frozen=True)
@@ -137,6 +153,18 @@ class Stage:
             w = self.head_weight(drop)
             mx = xs + w * ((nx + (xs - nx) / grow) - xs)
             my = ys + w * ((ny + (ys - ny - drop) / grow) - ys)
+            return mx.astype(np.float32), my.astype(np.float32)
+        if scenario == "forward_head_moderate":
+            # What a person does without exaggerating: the whole body a little lower in the
+            # picture (5 % of its height), the head 11 % lower above the shoulders on top of
+            # that, and the face 12 % larger as it comes forward. No one feature passes its
+            # own threshold; together they are a forward head.
+            sink = a * 0.05 * HEIGHT
+            drop = a * 0.11 * (self.shoulder_y - ny)
+            grow = 1.0 + 0.12 * a
+            w = self.head_weight(drop)
+            mx = xs + w * ((nx + (xs - nx) / grow) - xs)
+            my = ys - sink + w * ((ny + (ys - ny - drop) / grow) - ys)
             return mx.astype(np.float32), my.astype(np.float32)
         if scenario == "slouch":
             # The body slides down and back in the chair: everything sinks and

@@ -172,6 +172,32 @@ def panel(folder: Path, size: int = PANEL_HEIGHT) -> Iterator[dict[str, str]]:
         log.close()
 
 
+@contextmanager
+def dunst(env: dict[str, str], folder: Path) -> Iterator[dict[str, str]]:
+    """dunst on the panel's display and bus, logging what it shows as tests/desktop.py's does.
+
+    Yields ``env`` with TEST_NOTIFICATIONS set, for ``desktop.notifications(env)``.
+    """
+    shown = folder / "notifications.log"
+    script = folder / "record.sh"
+    script.write_text(f'#!/bin/sh\nprintf "%s\\t%s\\t%s\\n" "$2" "$1" "$(echo "$3" | tr "\\n" " ")" >> {shown}\n')
+    script.chmod(0o755)
+    rc = folder / "dunstrc"
+    rc.write_text(f'[global]\n    font = "Monospace 8"\n[record]\n    summary = "*"\n    script = {script}\n')
+    with (folder / "dunst.log").open("w") as log:
+        proc = subprocess.Popen(["dunst", "-config", str(rc)], stdout=log, stderr=log, env=env)
+        try:
+            _wait(lambda: name_owned(env, "org.freedesktop.Notifications"), 10, "dunst")
+            yield {**env, "TEST_NOTIFICATIONS": str(shown)}
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(5)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(5)
+
+
 def screenshot(env: dict[str, str], path: Path, height: int = PANEL_HEIGHT) -> Path:
     """The top ``height`` rows of the screen, where the panel sits, as a PNG at ``path``."""
     subprocess.run(

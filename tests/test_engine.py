@@ -164,7 +164,7 @@ def test_away_is_a_break_that_ends_faults_and_recovers_load():
     back = of(events, "back")[0]
     assert back["t"] == 400.0 and back["away_seconds"] == pytest.approx(200.5)
     assert of(events, "break")[0]["t"] == 400.0
-    assert state.tracks["forward_head"].load == 0.0
+    assert state.tracks["head"].load == 0.0  # the head-down family is one decision
     # 100 s held before leaving is less than the 120 s hold: no reminder.
     assert of(events, "alert") == []
 
@@ -214,12 +214,12 @@ def test_clock_going_backwards_is_handled():
 
 
 def test_minimum_gap_between_two_different_reminders():
-    cfg = settings(faults__forward_head__hold_seconds=60, faults__too_close__hold_seconds=60, notify__min_gap_minutes=2)
-    both = {**FORWARD, "face_size": 0.25 * 1.5}
+    cfg = settings(faults__forward_head__hold_seconds=60, faults__head_tilt__hold_seconds=60, notify__min_gap_minutes=2)
+    both = {**FORWARD, "head_roll": 20.0}
     _, events = run(lambda t: jiggle(both, t), 400, cfg)
     alerts = of(events, "alert")
     assert [a["t"] for a in alerts[:2]] == [60.0, 180.0]
-    assert {a["fault"] for a in alerts[:2]} == {"forward_head", "too_close"}
+    assert {a["fault"] for a in alerts[:2]} == {"forward_head", "head_tilt"}
 
 
 def test_quiet_hours_and_daily_cap():

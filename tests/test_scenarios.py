@@ -17,7 +17,16 @@ away_seconds = 10
 min_gap_minutes = 0
 """ + "".join(
     f"[faults.{f}]\nhold_seconds = {HOLD}\n"
-    for f in ("forward_head", "slouch", "head_tilt", "head_turn", "uneven_shoulders", "trunk_lean", "too_close")
+    for f in (
+        "forward_head",
+        "slouch",
+        "head_tilt",
+        "head_back",
+        "head_turn",
+        "uneven_shoulders",
+        "trunk_lean",
+        "too_close",
+    )
 )
 
 
@@ -108,3 +117,73 @@ def test_real_slouching_frames_start_and_end_faults_block_by_block(tmp_path, con
         else:
             assert any(e["event"] == "fault_end" for e in inside), (label, start, inside)
             assert not any(e["event"] == "alert" for e in inside)
+
+
+def photo_video(path, blocks: list[tuple[str, list[np.ndarray]]], per_photo: float, size: tuple[int, int], seed: int):
+    """A recording of real photos, ``per_photo`` seconds each, shuffled within each block, with sensor noise.
+
+    Returns the (label, start, end) span of each block.
+    """
+    fps = 5
+    rng = np.random.default_rng(seed)
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps, size)
+    spans, t = [], 0.0
+    for label, photos in blocks:
+        spans.append((label, t, t + len(photos) * per_photo))
+        for index in rng.permutation(len(photos)):
+            photo = cv2.resize(photos[index], size, interpolation=cv2.INTER_AREA)
+            for _ in range(round(per_photo * fps)):
+                noisy = np.clip(photo.astype(np.int16) + rng.normal(0, 3, photo.shape).astype(np.int16), 0, 255)
+                writer.write(noisy.astype(np.uint8))
+        t = spans[-1][2]
+    writer.release()
+    return spans
+
+
+def test_a_moderate_forward_head_reminds_within_its_hold(videos, config_file):
+    # Head 11 % lower above the shoulders, face 12 % larger, the body 5 % of the picture lower:
+    # no feature passes its own threshold alone.
+    video = videos("forward_head_moderate", seconds=ONSET + HOLD + 25, fps=5, timeline=Timeline(onset=ONSET))
+    events = replay(video, config_file(TEST_CONFIG))
+    alerts = [e for e in events if e["event"] == "alert"]
+    assert alerts and alerts[0]["fault"] == "forward_head", [e for e in events if e["event"] != "sample"]
+    assert ONSET + HOLD - 1 <= alerts[0]["t"] <= ONSET + HOLD + 15
+
+
+def test_a_head_tilted_back_reminds_with_its_own_fault(tmp_path, config_file):
+    # Real side-view photos: sitting upright, then leaning back with the head thrown back to look up.
+    folder = DATASETS / "side-view-desk"
+    photos = {name: cv2.imread(str(folder / f"{name}.jpg")) for name in ("OP33", "OP108", "OP114", "OP141")}
+    upright, back = [photos["OP33"], photos["OP108"]] * 4, [photos["OP114"], photos["OP141"]] * 20
+    spans = photo_video(tmp_path / "back.mp4", [("upright", upright), ("back", back)], 1.0, (480, 640), seed=3)
+    events = replay(tmp_path / "back.mp4", config_file(TEST_CONFIG), calibrate=spans[0][2])
+    alerts = [e for e in events if e["event"] == "alert"]
+    assert alerts and alerts[0]["fault"] == "head_back", [e for e in events if e["event"] != "sample"]
+    assert "Is your screen too high?" in alerts[0]["body"]
+    assert alerts[0]["t"] <= spans[1][1] + HOLD + 15
+
+
+def test_a_real_slouch_held_is_one_episode_per_block(tmp_path, config_file):
+    # The same person's real photos, one second each, shuffled within each block.
+    folder = DATASETS / "slouching-or-not" / "low-isSlouching__high-notSlouching"
+    upright = [cv2.imread(str(p)) for p in sorted((folder / "notSlouching").glob("*.jpg"))]
+    slouched = [cv2.imread(str(p)) for p in sorted((folder / "isSlouching").glob("*.jpg"))]
+    blocks = [
+        ("upright", upright[:5] * 2),
+        ("slouched", slouched * 3),
+        ("upright", upright[5:] * 2),
+        ("slouched", slouched * 3),
+        ("upright", upright[:10]),
+    ]
+    spans = photo_video(tmp_path / "slouch.mp4", blocks, 1.0, (224, 224), seed=5)
+    events = replay(tmp_path / "slouch.mp4", config_file(TEST_CONFIG), calibrate=spans[0][2])
+    starts = [e for e in events if e["event"] == "fault_start"]
+    ends = [e for e in events if e["event"] == "fault_end"]
+    for label, start, end in spans[1:]:
+        if label == "slouched":
+            inside = [e for e in starts if start <= e["t"] < end]
+            assert len(inside) == 1, (start, end, starts, ends)
+            assert not [e for e in ends if start + 5 <= e["t"] < end], "the slouch ended while still held"
+        else:
+            assert [e for e in ends if start <= e["t"] < start + 8], (start, ends)
+            assert not [e for e in starts if start + 8 <= e["t"] < end]

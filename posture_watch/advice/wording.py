@@ -6,7 +6,7 @@ never a diagnosis and never a promise to prevent or treat anything.
 
 from __future__ import annotations
 
-from ..core.faults import words
+from ..core.faults import REGISTRY, words
 from .muscles import describe
 from .stretches import Stretch
 
@@ -38,7 +38,7 @@ def message(
     """
     posture = posture_name(kind, side)
     title = f"Still: {posture.lower()} for {duration(held)}" if level else f"{posture} for {duration(held)}"
-    lines = [f"Your {describe(muscles, where=True)} are working hard."]
+    lines = [f"Your {describe(muscles, where=True)} are working hard. {REGISTRY[kind].tip}".rstrip()]
     if stretch is not None:
         lines.append(f"{stretch.name} ({stretch.hold}):")
         lines += [f"{i}. {step}" for i, step in enumerate(stretch.for_side(side), start=1)]

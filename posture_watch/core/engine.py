@@ -90,14 +90,18 @@ class Observation:
 
 @dataclass
 class Track:
-    """One fault's timeline."""
+    """One decision unit's timeline: a fault, or a family of faults decided together.
 
+    ``fault`` is the fault that names the current (or last) episode.
+    """
+
+    fault: str = ""
     active: bool = False
     since: float = 0.0
     side: str | None = None
     load: float = 0.0
     peak: float = 0.0
-    window: deque[tuple[float, bool, str | None]] = field(default_factory=deque)
+    window: deque[tuple[float, bool, str | None, str | None]] = field(default_factory=deque)
     # Time of the last known reading, while known time runs on from it.
     last_known: float | None = None
     # When the last episode ended: onset is never credited before it.
@@ -176,7 +180,7 @@ def snooze(state: State, until: datetime) -> None:
 
 def done(state: State, kind: str) -> None:
     """The user did the suggested stretch: that fault's load starts again from zero."""
-    track = state.sitting if kind == "sitting" else state.tracks.get(kind)
+    track = state.sitting if kind == "sitting" else next((t for t in state.tracks.values() if t.fault == kind), None)
     if track is not None:
         track.load = 0.0
         track.reminders = 0
@@ -188,12 +192,12 @@ def status(state: State, config: Config) -> Status:
     """A read-only summary of ``state``."""
     t = state.last_t or 0.0
     worst = None
-    active = [(name, track) for name, track in state.tracks.items() if track.active]
+    active = [track for track in state.tracks.values() if track.active]
     if active:
-        name, track = max(active, key=lambda item: item[1].load / config["faults"][item[0]]["hold_seconds"])
-        worst = (name, track.side, t - track.since, track.load / config["faults"][name]["hold_seconds"])
+        track = max(active, key=lambda tr: tr.load / config["faults"][tr.fault]["hold_seconds"])
+        worst = (track.fault, track.side, t - track.since, track.load / config["faults"][track.fault]["hold_seconds"])
     deciding = state.calibrating or any(
-        track.active or any(flag for _, flag, _ in track.window) for track in state.tracks.values()
+        track.active or any(vote[1] for vote in track.window) for track in state.tracks.values()
     )
     return Status(state.presence, state.calibrating, state.away, state.sitting_seconds, worst, deciding)
 
@@ -281,9 +285,9 @@ def _set_presence(state: State, obs: Observation, presence: str, since: float, e
 
 
 def _suspend_tracks(state: State, obs: Observation, at: float, events: list[Event]) -> None:
-    for name, track in state.tracks.items():
+    for track in state.tracks.values():
         if track.active:
-            _end(name, track, obs, min(at, track.last_known if track.last_known is not None else at), events)
+            _end(track, obs, min(at, track.last_known if track.last_known is not None else at), events)
         track.window.clear()
         track.last_known = None
     state.still_since, state.still_ref = None, {}
@@ -305,7 +309,7 @@ def _shift(state: State, offset: float) -> None:
             track.last_alert += offset
         if track.last_known is not None:
             track.last_known += offset
-        track.window = deque((when + offset, flag, side) for when, flag, side in track.window)
+        track.window = deque((when + offset, *rest) for when, *rest in track.window)
 
 
 def _go_away(state: State, obs: Observation, t: float, since: float, reason: str, events: list[Event]) -> None:
@@ -369,52 +373,65 @@ def _update_faults(state: State, obs: Observation, config: Config, events: list[
     assert state.baseline is not None
     readings = faults.read(obs.features, state.baseline, config)
     release = config["detection"]["release_fraction"]
-    for name in faults.POSTURE_FAULTS:
-        track = state.tracks.setdefault(name, Track())
-        if not config["faults"][name]["enabled"]:
+    for unit, members in faults.UNITS.items():
+        track = state.tracks.setdefault(unit, Track(fault=members[-1]))
+        enabled = tuple(m for m in members if config["faults"][m]["enabled"])
+        if not enabled:
             if track.active:
-                _end(name, track, obs, obs.t, events)
-            state.tracks[name] = Track()
+                _end(track, obs, obs.t, events)
+            state.tracks[unit] = Track(fault=members[-1])
             continue
-        reading = readings.get(name)
-        if reading is None:
+        decided = faults.decide(readings, enabled)
+        if decided is None:
             continue  # unknown: no vote, no load
+        reading, named = decided
         over = faults.over(reading, track.active, release)
-        _observe(name, track, obs, over, reading.side, config, events)
+        _observe(track, obs, over, reading.side, named, config, events)
 
 
 def _observe(
-    name: str, track: Track, obs: Observation, over: bool, side: str | None, config: Config, events: list[Event]
+    track: Track,
+    obs: Observation,
+    over: bool,
+    side: str | None,
+    named: str | None,
+    config: Config,
+    events: list[Event],
 ) -> None:
-    """Feed one known verdict into a fault's majority window and load."""
+    """Feed one known verdict into a unit's majority window and load."""
     t = obs.t
     dt = t - track.last_known if track.last_known is not None else 0.0
     track.last_known = t
     window = config["detection"]["majority_seconds"]
-    track.window.append((t, over, side))
+    track.window.append((t, over, side, named))
     # The vote covers the last majority_seconds, but never fewer than a few
     # known readings: with the camera sampled every few seconds it spans samples.
     while len(track.window) > MIN_VOTES and track.window[0][0] < t - window:
         track.window.popleft()
-    votes = [flag for _, flag, _ in track.window]
-    majority = sum(votes) * 2 > len(votes)
-    hold = config["faults"][name]["hold_seconds"]
+    overs = [vote for vote in track.window if vote[1]]
+    majority = len(overs) * 2 > len(track.window)
+    names = Counter(vote[3] for vote in overs if vote[3])
+    other = names.most_common(1)[0] if len(names) == 1 else None
+    if majority and track.active and other and other[0] != track.fault and other[1] >= MIN_VOTES:
+        # The same posture is now clearly another fault of the family: a new episode, the load goes on.
+        _end(track, obs, t, events)
+        _start(track, obs, t, other[0], config, events)
+        return
     if majority and not track.active:
         # The posture began with the first reading of the window outside
         # neutral (never before the last episode ended); the vote only
         # confirms it, so that time counts as held.
-        onset = max(next(when for when, flag, _ in track.window if flag), track.ended)
-        sides = Counter(s for _, flag, s in track.window if flag and s)
-        track.active, track.since = True, onset
+        onset = max(overs[0][0], track.ended)
+        sides = Counter(vote[2] for vote in overs if vote[2])
         track.side = sides.most_common(1)[0][0] if sides else None
-        track.load = min(track.load + (t - onset), 2.0 * hold)
-        track.peak = track.load
-        events.append(FaultStart(t, obs.wall, name, track.side, onset, _wall(obs, onset)))
+        named_most = names.most_common(1)[0][0] if names else track.fault
+        track.load += t - onset
+        _start(track, obs, onset, named_most, config, events)
     elif not majority and track.active:
-        _end(name, track, obs, t, events)
+        _end(track, obs, t, events)
     elif track.active:
         # Capped so that recovery after a very long hold takes bounded time.
-        track.load = min(track.load + dt, 2.0 * hold)
+        track.load = min(track.load + dt, 2.0 * config["faults"][track.fault]["hold_seconds"])
         track.peak = max(track.peak, track.load)
     if not track.active and not over:
         # A reading outside neutral awaiting the vote neither builds nor recovers:
@@ -422,13 +439,20 @@ def _observe(
         track.load = max(0.0, track.load - config["load"]["recovery_rate"] * dt)
 
 
-def _end(name: str, track: Track, obs: Observation, at: float, events: list[Event]) -> None:
+def _start(track: Track, obs: Observation, since: float, fault: str, config: Config, events: list[Event]) -> None:
+    track.active, track.since, track.fault = True, since, fault
+    track.load = min(track.load, 2.0 * config["faults"][fault]["hold_seconds"])
+    track.peak = track.load
+    events.append(FaultStart(obs.t, obs.wall, fault, track.side, since, _wall(obs, since)))
+
+
+def _end(track: Track, obs: Observation, at: float, events: list[Event]) -> None:
     at = max(at, track.since)
     events.append(
         FaultEnd(
             obs.t,
             obs.wall,
-            name,
+            track.fault,
             track.side,
             track.since,
             _wall(obs, track.since),
@@ -444,11 +468,11 @@ def _end(name: str, track: Track, obs: Observation, at: float, events: list[Even
 def _update_stillness(state: State, obs: Observation, config: Config, events: list[Event]) -> None:
     """``static_posture``: head and shoulders have not moved meaningfully for ``static_minutes``."""
     name = "static_posture"
-    track = state.tracks.setdefault(name, Track())
+    track = state.tracks.setdefault(name, Track(fault=name))
     if not config["faults"][name]["enabled"]:
         if track.active:
-            _end(name, track, obs, obs.t, events)
-        state.tracks[name] = Track()
+            _end(track, obs, obs.t, events)
+        state.tracks[name] = Track(fault=name)
         return
     state.recent_positions.append(movement.body_position(obs.features))
     position = {
@@ -462,7 +486,7 @@ def _update_stillness(state: State, obs: Observation, config: Config, events: li
     still = obs.t - state.still_since >= config["breaks"]["static_minutes"] * 60
     # Stillness is a verdict over minutes already; it needs no majority vote.
     track.window.clear()
-    _observe(name, track, obs, still, None, config, events)
+    _observe(track, obs, still, None, name, config, events)
 
 
 def _maybe_alert(state: State, obs: Observation, config: Config, events: list[Event]) -> None:
@@ -471,10 +495,10 @@ def _maybe_alert(state: State, obs: Observation, config: Config, events: list[Ev
         state.day, state.day_count = obs.wall.date(), 0
     candidates = []
     cooldown = notify["cooldown_minutes"] * 60
-    for name, track in state.tracks.items():
-        hold = config["faults"][name]["hold_seconds"]
+    for track in state.tracks.values():
+        hold = config["faults"][track.fault]["hold_seconds"]
         if track.active and track.load >= hold and (track.last_alert is None or t - track.last_alert >= cooldown):
-            candidates.append((track.load / hold, name, track))
+            candidates.append((track.load / hold, track.fault, track))
     sitting_limit = config["breaks"]["sitting_minutes"] * 60
     if state.sitting_seconds >= sitting_limit:
         last = state.sitting.last_alert

@@ -100,8 +100,18 @@ def _forward_head(d: Deviation, c: Config) -> Reading | None:
         return Reading(-d.delta("cva") / d.threshold("cva", c["cva_drop_degrees"]))
     if not d.has("head_height"):
         return None
-    drop = -d.delta("head_height") / max(abs(d.baseline.median["head_height"]), 1e-9)
-    return Reading(drop / d.threshold("head_height", c["head_drop"], relative=True))
+    # Every feature that moves with a forward head, each against its own threshold and noise:
+    # the head's height above the shoulders and the neck's length shrink, the head sinks in the
+    # picture and the face grows. Their combined length decides, so a moderate forward head that
+    # moves each a little is caught, and one feature alone counts as it would on its own.
+    parts = [-d.growth("head_height") / d.threshold("head_height", c["head_drop"], relative=True)]
+    if d.has("neck_length"):
+        parts.append(-d.growth("neck_length") / d.threshold("neck_length", c["head_drop"], relative=True))
+    if d.has("head_y"):
+        parts.append(d.delta("head_y") / d.threshold("head_y", c["head_sink"]))
+    if d.has("face_size"):
+        parts.append(d.growth("face_size") / d.threshold("face_size", c["face_growth"], relative=True))
+    return Reading(math.sqrt(sum(max(p, 0.0) ** 2 for p in parts)))
 
 
 def _slouch(d: Deviation, c: Config) -> Reading | None:
@@ -155,6 +165,16 @@ def _trunk_lean(d: Deviation, c: Config) -> Reading | None:
     return Reading(abs(lean) / d.threshold(key, c["degrees"]), _side(lean))
 
 
+def _head_back(d: Deviation, c: Config) -> Reading | None:
+    if d.baseline.view == "side":
+        if not d.has("head_pitch"):
+            return None
+        return Reading(d.delta("head_pitch") / d.threshold("head_pitch", c["pitch_degrees"]))
+    if not d.has("nose_lift"):
+        return None
+    return Reading(d.delta("nose_lift") / d.threshold("nose_lift", c["lift"]))
+
+
 def _too_close(d: Deviation, c: Config) -> Reading | None:
     if not d.has("face_size"):
         return None
@@ -177,6 +197,10 @@ class Fault:
     reads: tuple[str, ...] = ()
     rule: Rule | None = None
     meaning: str = ""
+    # Faults of one family are one decision: the same posture is one episode under one name.
+    family: str | None = None
+    # A question for the reminder, where the cause is usually the desk rather than the person.
+    tip: str = ""
 
     @property
     def sided(self) -> bool:
@@ -194,6 +218,7 @@ REGISTRY: dict[str, Fault] = {
             ("head_height", "cva"),
             _forward_head,
             "head sinking toward the shoulders and coming forward",
+            family="head",
         ),
         Fault(
             "slouch",
@@ -203,6 +228,18 @@ REGISTRY: dict[str, Fault] = {
             ("head_y", "face_size", "trunk_flexion"),
             _slouch,
             "sinking into the chair (head lower in the picture without coming closer)",
+            family="head",
+        ),
+        Fault(
+            "head_back",
+            "Head tilted back",
+            120,
+            ((), (), ("suboccipitals", "upper_trapezius", "cervical_extensors")),
+            ("nose_lift", "head_pitch"),
+            _head_back,
+            "head tilted back to look up (a screen set too high, bifocals)",
+            family="head",
+            tip="Is your screen too high?",
         ),
         # Tilting toward a side shortens that side's side-flexors and holds the
         # opposite levator scapulae on stretch.
@@ -251,6 +288,7 @@ REGISTRY: dict[str, Fault] = {
             ("face_size",),
             _too_close,
             "face close to the screen",
+            family="head",
         ),
         Fault(
             "static_posture",
@@ -271,6 +309,23 @@ REGISTRY: dict[str, Fault] = {
 }
 # Faults with a per-frame rule, in the order they are checked.
 POSTURE_FAULTS = tuple(name for name, f in REGISTRY.items() if f.rule is not None)
+# Within a family, which fault names a posture when several are over: the most specific first.
+SPECIFIC_FIRST = ("head_back", "too_close", "slouch", "forward_head")
+
+
+def _units() -> dict[str, tuple[str, ...]]:
+    units: dict[str, list[str]] = {}
+    for name in POSTURE_FAULTS:
+        units.setdefault(REGISTRY[name].family or name, []).append(name)
+    return {unit: tuple(sorted(members, key=_specificity)) for unit, members in units.items()}
+
+
+def _specificity(name: str) -> int:
+    return SPECIFIC_FIRST.index(name) if name in SPECIFIC_FIRST else -1
+
+
+# Decision units: a family of faults decided together, or a fault on its own, members most specific first.
+UNITS = _units()
 # Faults with a [faults.NAME] table in the settings (sitting is set in [breaks]).
 CONFIGURED = tuple(name for name in REGISTRY if name != "sitting")
 
@@ -287,6 +342,21 @@ def read(features: Features, baseline: Baseline, config: Config) -> dict[str, Re
             if reading is not None and math.isfinite(reading.score):
                 readings[name] = reading
     return readings
+
+
+def decide(
+    readings: dict[str, Reading], members: tuple[str, ...]
+) -> tuple[Reading, str | None] | None:
+    """A unit's reading (its strongest member's) and the member that names it, or None when all are unknown.
+
+    The name is the most specific member over its threshold; None when none is.
+    """
+    known = [m for m in members if m in readings]
+    if not known:
+        return None
+    strongest = max(known, key=lambda m: readings[m].score)
+    named = next((m for m in known if readings[m].score >= 1.0), None)
+    return readings[strongest], named
 
 
 def over(reading: Reading, was_active: bool, release_fraction: float) -> bool:

@@ -15,6 +15,9 @@ Front-view features (camera in front of the user):
                   shoulder width. Landmarks 7, 8, 11, 12. Falls with a forward head.
 ``face_size``     ear-to-ear distance / picture width (fraction). Landmarks
                   7, 8. Grows as the face comes closer to the screen.
+``nose_lift``     height of the nose above the ear midpoint / shoulder width.
+                  Landmarks 0, 7, 8, 11, 12. Rises as the head tilts back to
+                  look up, falls as it nods down.
 ``head_roll``     angle of the eye line, degrees, positive when the head tilts
                   toward the right shoulder. Landmarks 2, 5.
 ``head_yaw``      nose offset from the ear midpoint / ear-to-ear width, positive
@@ -36,6 +39,9 @@ Side-view features (camera beside the user; the nearer side is used):
 ``cva``           craniovertebral-angle proxy: the ear-to-shoulder line against
                   the horizontal, degrees. Landmarks 7/8 and 11/12. Smaller with
                   the head forward. Not clinical CVA: MediaPipe has no C7 or tragus.
+``head_pitch``    the ear-to-nose line against the horizontal, degrees, positive
+                  with the nose above the ear. Landmarks 0, 7/8. Rises as the
+                  head tilts back.
 ``trunk_flexion`` shoulder-to-hip line against vertical, degrees, positive
                   bending forward. Landmarks 11/12 and 23/24, where visible.
 
@@ -135,6 +141,8 @@ def _front(p: np.ndarray, width: int, height: int, seen) -> Features:
         ear_width = _dist(le, re_)
         f["neck_length"] = _dist(ear_mid, mid) / sw
         f["face_size"] = ear_width / width
+        if seen(NOSE):
+            f["nose_lift"] = (ear_mid[1] - p[NOSE][1]) / sw
         f["left_shoulder_elevation"] = (ls[1] - le[1]) / sw
         f["right_shoulder_elevation"] = (rs[1] - re_[1]) / sw
         if seen(NOSE) and abs(le[0] - re_[0]) > 1e-6:
@@ -167,6 +175,8 @@ def _side(p: np.ndarray, visibility: np.ndarray, width: int, height: int, seen) 
         f["trunk_flexion"] = math.degrees(math.atan2((shoulder[0] - hip[0]) * forward, hip[1] - shoulder[1]))
     f["scale"] = scale / width
     if seen(NOSE):
+        # Ear to nose against the horizontal: rises as the head tilts back to look up.
+        f["head_pitch"] = math.degrees(math.atan2(ear[1] - p[NOSE][1], abs(p[NOSE][0] - ear[0])))
         f["head_x"] = p[NOSE][0] / width
         f["head_y"] = p[NOSE][1] / height
     return "side", f

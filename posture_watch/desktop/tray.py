@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from functools import cache
+from typing import Any
 
 from PIL import Image, ImageDraw
 
@@ -61,7 +62,9 @@ class Tray:
     """A pystray icon whose menu sends commands through ``command(name, arg)``.
 
     Used on macOS and Windows, whose pystray backends have menus, and on
-    Linux desktops without a StatusNotifierItem host (``desktop.sni``).
+    Linux desktops without a StatusNotifierItem host (``desktop.sni``), where
+    pystray's X11 backend docks into a plain XEmbed tray (trayer, stalonetray):
+    no menu there, a left click runs the default item, today's summary.
     """
 
     def __init__(self, command: Callable[[str, object], None], snooze_minutes: int = 15) -> None:
@@ -72,7 +75,7 @@ class Tray:
         self.paused = False
         self.snooze_minutes = snooze_minutes
         running, paused = (lambda _: not self.paused), (lambda _: self.paused)
-        self.icon = pystray.Icon(
+        self.icon = _icon_class(pystray)(
             "posture-watch",
             icon_image("starting"),
             "posture-watch: starting",
@@ -125,9 +128,94 @@ class Tray:
 
         def started(icon: object) -> None:
             self.icon.visible = True
+            # pystray keeps a title set while the icon was hidden without showing it.
+            self.icon._update_title()
             setup()
 
         self.icon.run(setup=started)
 
     def stop(self) -> None:
         self.icon.stop()
+
+
+# Behind the icon when the tray's background cannot be read (a tray of another depth).
+FALLBACK_BACKGROUND = (128, 128, 128)
+
+
+def _icon_class(pystray: Any) -> type:
+    """pystray's Icon, or on its X11 backend one that takes clicks and draws on the tray's background."""
+    if pystray.Icon.__module__ != "pystray._xorg":
+        return pystray.Icon
+    return _xembed_icon()
+
+
+@cache
+def _xembed_icon() -> type:
+    """A pystray X11 (XEmbed) icon fixed for plain X11 trays.
+
+    pystray's own window selects no button events, so the X server never tells
+    it about a click, and it pastes the RGBA icon onto a black RGB square. This
+    one selects ButtonPress/ButtonRelease (a left click runs the menu's default
+    item), and once docked takes its parent's background (``ParentRelative``,
+    allowed only between windows of one depth), reads that background back and
+    blends the icon over it, so the corners show the tray, antialiased edges too.
+    """
+    import Xlib.error
+    from pystray import _xorg
+    from Xlib import X
+
+    class XembedIcon(_xorg.Icon):  # type: ignore[misc, valid-type]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            self._parent_relative = False
+            super().__init__(*args, **kwargs)
+            self._message_handlers[X.ReparentNotify] = self._on_reparent
+
+        def _create_window(self) -> Any:
+            window = super()._create_window()
+            with _xorg.display_manager(self._display):
+                window.change_attributes(
+                    event_mask=X.ExposureMask | X.StructureNotifyMask | X.ButtonPressMask | X.ButtonReleaseMask
+                )
+            return window
+
+        def _on_reparent(self, event: Any) -> None:
+            """Docked (or undocked): show the new parent's background behind the icon when the depths allow."""
+            if event.window.id != self._window.id:
+                return
+            try:
+                with _xorg.display_manager(self._display):
+                    same = event.parent.get_geometry().depth == self._window.get_geometry().depth
+                    self._window.change_attributes(background_pixmap=X.ParentRelative if same else X.NONE)
+                self._parent_relative = same
+            except (_xorg.XError, Xlib.error.XError) as exc:
+                log.debug("tray background: %s", exc)
+                self._parent_relative = False
+            self._draw()
+
+        def _background(self, width: int, height: int) -> Image.Image:
+            """What the tray shows behind the window, read back after clearing it to its background."""
+            if self._parent_relative:
+                try:
+                    self._window.clear_area(0, 0, width, height)
+                    reply = self._window.get_image(0, 0, width, height, X.ZPixmap, 0xFFFFFFFF)
+                    info = self._display.display.info
+                    bits = {f.depth: f.bits_per_pixel for f in info.pixmap_formats}.get(reply.depth)
+                    if reply.depth == 24 and bits == 32 and len(reply.data) >= width * height * 4:
+                        raw = "BGRX" if info.image_byte_order == X.LSBFirst else "XRGB"
+                        return Image.frombytes("RGB", (width, height), bytes(reply.data), "raw", raw)
+                except Exception as exc:  # not viewable yet, or an unusual format: the fallback colour
+                    log.debug("tray background not readable: %s", exc)
+            return Image.new("RGB", (width, height), FALLBACK_BACKGROUND)
+
+        def _draw(self) -> None:
+            try:
+                size = self._window.get_geometry()
+                width, height = size.width, size.height
+                icon = self._icon.convert("RGBA").resize((width, height), Image.Resampling.LANCZOS)
+                image = self._background(width, height).convert("RGBA")
+                image.alpha_composite(icon)
+                self._window.put_pil_image(self._gc, 0, 0, image.convert("RGB"))
+            except Xlib.error.BadDrawable:
+                pass  # the window has been destroyed
+
+    return XembedIcon

@@ -19,9 +19,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import cv2
-import mediapipe as mp
 import numpy as np
-from mediapipe.tasks.python import BaseOptions, vision
+
+from .mediapipe_tasks import BaseOptions, mp, vision
 
 # Landmarks from the nose to the shoulders: what a person at a desk shows.
 _UPPER = slice(0, 13)

@@ -1,0 +1,694 @@
+"""posture-watch accuracy benchmark: which faults the core raises on real people, and on acted-out postures.
+
+    python benchmarks/accuracy.py [--neutral-minutes 8] [--photos grace_hopper astronaut] [--update-doc]
+
+Four parts, all through the real pose model and the real core (config.defaults() unless said):
+
+1. slouching-or-not front photos: every 3-frame baseline from the upright frames
+   (all 455 of them); each frame is scored with ``faults.read`` against every
+   baseline it was not part of. A fault is raised at score >= 1.
+2. side-view-sitting and side-view-desk photos: a baseline from each upright photo
+   (the photo and two noisy copies); every other photo is scored against it.
+   The cva and trunk_flexion features are checked for following the posture.
+3. neutral-front-video recordings, ping-ponged to ``--neutral-minutes`` and replayed
+   through the Analyser and engine at the default settings, calibrated on the
+   first 10 s: any fault_start or alert is wrong.
+4. The scenario videos of scripts/make_test_videos.py with tests/test_scenarios.py's
+   settings (hold_seconds 20, onset 15 s): delay to fault_start and first alert,
+   and wrong faults.
+
+Prints the results as markdown; ``--update-doc`` also puts them into docs/accuracy.md
+between its results markers. Needs the pose model and the data sets (see tests/testdata.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import itertools
+import math
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts"))
+sys.path.insert(0, str(ROOT / "tests"))
+
+import cv2  # noqa: E402
+import numpy as np  # noqa: E402
+import testdata  # noqa: E402 - tests/testdata.py: where the model and the data sets are
+from make_test_videos import SCENARIOS as VIDEO_SCENARIOS  # noqa: E402
+from make_test_videos import Timeline, make_video  # noqa: E402
+
+from posture_watch import config  # noqa: E402
+from posture_watch.advice.reminders import Reminder  # noqa: E402
+from posture_watch.app.pipeline import Analyser, Stats, open_estimator, replay  # noqa: E402
+from posture_watch.core import engine, faults, features  # noqa: E402
+from posture_watch.core.baseline import Baseline  # noqa: E402
+from posture_watch.core.events import Alert, Calibrated, FaultStart  # noqa: E402
+from posture_watch.sense.pose import PoseEstimator  # noqa: E402
+from posture_watch.sense.video import Sampler, VideoFile  # noqa: E402
+
+DOC = ROOT / "docs" / "accuracy.md"
+BEGIN, END = "<!-- results:begin -->", "<!-- results:end -->"
+# Faults that a head lowered toward the shoulders should raise (head_back once the registry has it).
+HEAD_DOWN = tuple(f for f in ("forward_head", "slouch", "too_close", "head_back") if f in faults.REGISTRY)
+# Judged over minutes by the engine, not from a frame's posture.
+NOT_POSTURE = ("static_posture", "sitting")
+CALIBRATE_SECONDS = 10.0
+
+# tests/test_scenarios.py's TEST_CONFIG: every posture fault held 20 s before a reminder.
+HOLD = 20
+ONSET = 15.0
+# Every posture fault of the registry (so also ones added since that test was written).
+TEST_CONFIG = """
+[presence]
+away_seconds = 10
+[notify]
+min_gap_minutes = 0
+""" + "".join(f"[faults.{f}]\nhold_seconds = {HOLD}\n" for f in faults.POSTURE_FAULTS)
+# Scenario video -> the fault it acts out; the last two where make_test_videos.py and the registry have them.
+SCENARIOS = {
+    name: fault
+    for name, fault in {
+        "neutral": None,
+        "forward_head": "forward_head",
+        "forward_head_moderate": "forward_head",
+        "slouch": "slouch",
+        "head_tilt": "head_tilt",
+        "head_back": "head_back",
+        "trunk_lean": "trunk_lean",
+        "too_close": "too_close",
+    }.items()
+    if name in VIDEO_SCENARIOS and (fault is None or fault in faults.REGISTRY)
+}
+
+# Side-view photos: (what the photo shows per the data sets' README, posture group).
+# Groups: upright, slight (slightly forward or down), forward (hunched, chin forward,
+# neck bent down), back (leaning back), slump_back (slumped back), head_back (neck extended).
+SIDE_SETS: dict[str, dict[str, tuple[str, str]]] = {
+    "side-view-sitting": {
+        "straight_flip": ("upright", "upright"),
+        "straight_hf": ("upright (mirrored)", "upright"),
+        "hunchback": ("slumped forward", "forward"),
+        "hunchback_hf": ("slumped forward (mirrored)", "forward"),
+        "recline": ("leaning back", "back"),
+        "recline_hf": ("leaning back (mirrored)", "back"),
+    },
+    "side-view-desk": {
+        "OP33": ("upright", "upright"),
+        "OP108": ("upright", "upright"),
+        "OP29": ("upright, head slightly down", "slight_head"),
+        "OP103": ("upright, neck bent looking down", "look_down"),
+        "OP10": ("typing, slight forward lean", "slight_trunk"),
+        "OP73": ("hunched forward over the desk", "forward"),
+        "OP20": ("perched, trunk forward, chin forward", "forward"),
+        "OP95": ("perched, trunk forward, chin forward", "forward"),
+        "OP55": ("leaning back", "back"),
+        "OP123": ("leaning back", "back"),
+        "OP129": ("slumped back", "slump_back"),
+        "OP114": ("leaning back, head thrown back", "head_back"),
+        "OP141": ("leaning back, head thrown back", "head_back"),
+    },
+}
+# What a good detector raises per group: "none", "head_down" (one of HEAD_DOWN), or "either".
+SIDE_EXPECT = {
+    "upright": "none",
+    "slight_head": "either",
+    "slight_trunk": "either",
+    "look_down": "head_down",
+    "forward": "head_down",
+    "back": "none",
+    "slump_back": "slump",
+    "head_back": "head_back",
+}
+# Feature orders that must hold within one data set: each tuple of groups is from the largest value down.
+SIDE_ORDER = {
+    "cva": (("upright",), ("slight_head", "slight_trunk"), ("forward", "look_down")),
+    "trunk_flexion": (
+        ("forward", "slight_trunk"),
+        ("upright", "slight_head", "look_down"),
+        ("back", "slump_back", "head_back"),
+    ),
+}
+
+
+class Bench:
+    """The model, the settings and the collected markdown."""
+
+    def __init__(self) -> None:
+        self.model = testdata.model_path()
+        self.data = testdata.datasets_dir()
+        self.settings = config.defaults()
+        self.settings["model"]["path"] = str(self.model)
+        self.lines: list[str] = []
+        self.score: list[tuple[str, str, str]] = []
+
+    def out(self, *lines: str) -> None:
+        self.lines.extend(lines)
+
+    def photo(self, path: Path, noise_seed: int | None = None) -> tuple[str | None, features.Features]:
+        """(view, features) of one photo, through a fresh estimator as a first camera frame."""
+        image = cv2.imread(str(path))
+        if image is None:
+            raise SystemExit(f"{path}: not a readable image")
+        if noise_seed is not None:
+            rng = np.random.default_rng(noise_seed)
+            image = np.clip(image.astype(np.int16) + rng.normal(0, 3, image.shape).astype(np.int16), 0, 255)
+            image = image.astype(np.uint8)
+        pose = self.settings["pose"]
+        with PoseEstimator(self.model, pose["max_people"], pose["min_detection_confidence"]) as estimator:
+            landmarks = estimator.detect(0.0, image)
+        return features.compute(
+            landmarks, image.shape[1], image.shape[0], pose["min_visibility"], self.settings["view"]["mode"]
+        )
+
+
+def table(header: list[str], rows: list[list[str]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    return [*lines, *("| " + " | ".join(r) + " |" for r in rows), ""]
+
+
+def pct(part: float, whole: float) -> str:
+    return f"{100 * part / whole:.0f} %" if whole else "n/a"
+
+
+def raised(readings: dict[str, faults.Reading]) -> dict[str, float]:
+    return {name: r.score for name, r in readings.items() if r.score >= 1.0}
+
+
+# 1. Front photos ----------------------------------------------------------------------------------------------
+
+
+def front_photos(b: Bench) -> None:
+    folder = b.data / "slouching-or-not" / "low-isSlouching__high-notSlouching"
+    classes = {"upright": "notSlouching", "slouched": "isSlouching"}
+    frames: dict[str, dict[int, tuple[str | None, features.Features]]] = {}
+    for cls, sub in classes.items():
+        paths = sorted((folder / sub).glob("*.jpg"), key=lambda p: int(p.stem.rsplit("-", 1)[1]))
+        frames[cls] = {int(p.stem.rsplit("-", 1)[1]): b.photo(p) for p in paths}
+    upright_ids = [n for n, (v, f) in frames["upright"].items() if v is not None]
+    combos = list(itertools.combinations(upright_ids, 3))
+    # Per (class, frame): baselines scored against, per fault times raised and scores.
+    scored: Counter[tuple[str, int]] = Counter()
+    hits: dict[tuple[str, int], Counter[str]] = defaultdict(Counter)
+    scores: dict[tuple[str, int], dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    known: dict[str, Counter[str]] = defaultdict(Counter)
+    any_wrong = Counter()
+    head_down_hit = Counter()
+    for combo in combos:
+        baseline = Baseline.from_samples([frames["upright"][n] for n in combo])
+        assert baseline is not None
+        for cls, items in frames.items():
+            for n, (view, feats) in items.items():
+                if cls == "upright" and n in combo:
+                    continue
+                key = (cls, n)
+                scored[key] += 1
+                readings = faults.read(feats, baseline, b.settings) if view == baseline.view else {}
+                for name, r in readings.items():
+                    known[cls][name] += 1
+                    scores[key][name].append(r.score)
+                up = raised(readings)
+                hits[key].update(up.keys())
+                if cls == "upright" and up:
+                    any_wrong[key] += 1
+                if cls == "slouched" and any(f in up for f in HEAD_DOWN):
+                    head_down_hit[key] += 1
+    pairs = {cls: sum(c for (k, _), c in scored.items() if k == cls) for cls in classes}
+    b.out(
+        "### Front photos: slouching-or-not",
+        "",
+        f"{len(frames['upright'])} upright and {len(frames['slouched'])} slouched frames of one person; "
+        f"{len(combos)} baselines (every 3 of the upright frames); each frame scored against every baseline it "
+        f"was not part of: {pairs['upright']} upright and {pairs['slouched']} slouched (frame, baseline) pairs. "
+        f"Views seen: {dict(Counter(v for items in frames.values() for v, _ in items.values()))}.",
+        "",
+    )
+    rows = []
+    for name in faults.POSTURE_FAULTS:
+        up = sum(h[name] for (cls, _), h in hits.items() if cls == "upright")
+        down = sum(h[name] for (cls, _), h in hits.items() if cls == "slouched")
+        right = (
+            "right" if name in HEAD_DOWN and name != "head_back" else "head family" if name in HEAD_DOWN else "wrong"
+        )
+        rows.append(
+            [
+                name,
+                f"{pct(up, pairs['upright'])} (wrong)",
+                f"{pct(down, pairs['slouched'])} ({right})",
+                f"{pct(known['upright'][name], pairs['upright'])} / {pct(known['slouched'][name], pairs['slouched'])}",
+            ]
+        )
+    rows.append(["**any fault**", f"{pct(sum(any_wrong.values()), pairs['upright'])} (wrong)", "", ""])
+    rows.append(["**a head-down fault**", "", f"{pct(sum(head_down_hit.values()), pairs['slouched'])} (right)", ""])
+    b.out(
+        "How often each fault is raised (score >= 1), as a share of (frame, baseline) pairs. "
+        f"Head-down faults: {', '.join(HEAD_DOWN)}.",
+        "",
+        *table(["fault", "upright: raised", "slouched: raised", "known (upright / slouched)"], rows),
+    )
+    upright_flagged = [k for k in scored if k[0] == "upright" and any_wrong[k]]
+    slouched_missed = [k for k in scored if k[0] == "slouched" and head_down_hit[k] < scored[k]]
+    b.score.append(
+        (
+            "front: upright frames with a fault raised",
+            "0 % of pairs",
+            f"{pct(sum(any_wrong.values()), pairs['upright'])} of pairs; "
+            f"{len(upright_flagged)} of {len(frames['upright'])} frames under some baseline",
+        )
+    )
+    b.score.append(
+        (
+            "front: slouched frames with a head-down fault",
+            "100 % of pairs",
+            f"{pct(sum(head_down_hit.values()), pairs['slouched'])} of pairs; "
+            f"{len(slouched_missed)} of {len(frames['slouched'])} frames missed under some baseline",
+        )
+    )
+    # Per frame: the features against the median of all upright frames, and the faults raised.
+    ref = {
+        k: statistics.median(f[k] for _, f in frames["upright"].values() if k in f)
+        for k in ("head_height", "neck_length", "face_size", "head_y", "head_roll", "head_yaw", "shoulder_tilt")
+    }
+
+    def rel(f: features.Features, k: str) -> str:
+        return f"{100 * (f[k] / ref[k] - 1):+.0f}" if k in f else "-"
+
+    def dif(f: features.Features, k: str, scale: float = 1.0, digits: int = 1) -> str:
+        return f"{(f[k] - ref[k]) * scale:+.{digits}f}" if k in f else "-"
+
+    rows = []
+    for (cls, n), count in sorted(scored.items(), key=lambda kv: (kv[0][0] != "upright", kv[0][1])):
+        view, f = frames[cls][n]
+        cells = []
+        for name in faults.POSTURE_FAULTS:
+            if hits[(cls, n)][name]:
+                median = statistics.median(scores[(cls, n)][name])
+                cells.append(f"{name} {pct(hits[(cls, n)][name], count)} (x{median:.1f})")
+        rows.append(
+            [
+                f"{cls} {n}",
+                ", ".join(cells) or "none",
+                rel(f, "head_height"),
+                rel(f, "neck_length"),
+                rel(f, "face_size"),
+                dif(f, "head_y", 100),
+                dif(f, "head_roll"),
+                dif(f, "head_yaw", 100, 0),
+                dif(f, "shoulder_tilt"),
+            ]
+        )
+    b.out(
+        "Per frame: faults raised (share of its baselines, median score) and the features against the median of "
+        "all 15 upright frames: head_height, neck_length and face_size in % change, head_y in % of the picture "
+        "height (+ is lower), head_roll and shoulder_tilt in degrees, head_yaw in % of the ear-to-ear width.",
+        "",
+        *table(
+            [
+                "frame",
+                "faults raised",
+                "head_height %",
+                "neck_length %",
+                "face_size %",
+                "head_y",
+                "roll",
+                "yaw",
+                "tilt",
+            ],
+            rows,
+        ),
+    )
+
+
+# 2. Side photos -----------------------------------------------------------------------------------------------
+
+
+def side_photos(b: Bench) -> None:
+    b.out("### Side photos: side-view-sitting and side-view-desk", "")
+    b.out(
+        "A baseline from each upright photo (the photo and two copies with sensor noise, so its spread is the "
+        "model's own noise); every photo is scored against each upright baseline but its own. Faults raised: "
+        "name, in how many of the baselines, and the median score. Δ is against the mean of the upright photos.",
+        "",
+    )
+    right = wrong = expected_total = 0
+    order_lines = []
+    for set_name, photos in SIDE_SETS.items():
+        folder = b.data / set_name
+        feats = {name: b.photo(folder / f"{name}.jpg") for name in photos}
+        upright = [n for n, (_, group) in photos.items() if group == "upright"]
+        baselines = {}
+        for n in upright:
+            samples = [feats[n], b.photo(folder / f"{n}.jpg", 1), b.photo(folder / f"{n}.jpg", 2)]
+            baselines[n] = Baseline.from_samples(samples)
+        ref = {
+            k: statistics.mean(feats[n][1][k] for n in upright if k in feats[n][1]) for k in ("cva", "trunk_flexion")
+        }
+        rows = []
+        for name, (label, group) in photos.items():
+            view, f = feats[name]
+            against = [(n, bl) for n, bl in baselines.items() if n != name and bl is not None]
+            got: dict[str, list[float]] = defaultdict(list)
+            for _, bl in against:
+                if view == bl.view:
+                    for fault, score in raised(faults.read(f, bl, b.settings)).items():
+                        got[fault].append(score)
+            cells = [f"{k} {len(v)}/{len(against)} (x{statistics.median(v):.1f})" for k, v in got.items()]
+            expect = SIDE_EXPECT[group]
+            flagged_down = any(k in HEAD_DOWN and k != "head_back" for k in got)
+            if view != "side":
+                verdict = f"wrong view ({view})"
+                wrong += 1
+            elif expect == "none":
+                verdict = "false alarm" if got else "ok"
+                wrong += bool(got)
+                right += not got
+            elif expect == "head_down":
+                verdict = "ok" if flagged_down else "missed"
+                right += flagged_down
+                wrong += not flagged_down
+            elif expect == "head_back":
+                verdict = (
+                    "ok" if "head_back" in got else "not covered" if "head_back" not in faults.REGISTRY else "missed"
+                )
+            elif expect == "slump":
+                verdict = "flagged" if got else "not covered (slump back)"
+            else:
+                verdict = "either"
+            expected_total += expect in ("none", "head_down")
+
+            def cell(k: str, f: features.Features = f, ref: dict[str, float] = ref) -> str:
+                return f"{f[k]:.1f} ({f[k] - ref[k]:+.1f})" if k in f else "-"
+
+            rows.append(
+                [name, label, view or "nobody", cell("cva"), cell("trunk_flexion"), ", ".join(cells) or "none", verdict]
+            )
+        b.out(f"**{set_name}** (upright reference: cva {ref['cva']:.1f}, trunk_flexion {ref['trunk_flexion']:.1f})", "")
+        b.out(*table(["photo", "shows", "view", "cva (Δ)", "trunk_flexion (Δ)", "faults raised", "verdict"], rows))
+        for key, groups in SIDE_ORDER.items():
+            values = {
+                n: feats[n][1][key] for n, (_, g) in photos.items() if key in feats[n][1] and feats[n][0] == "side"
+            }
+            rank = {g: i for i, gs in enumerate(groups) for g in gs}
+            good, bad = 0, []
+            for a, c in itertools.combinations(values, 2):
+                ga, gc = rank.get(photos[a][1]), rank.get(photos[c][1])
+                if ga is None or gc is None or ga == gc:
+                    continue
+                hi, lo = (a, c) if ga < gc else (c, a)
+                if values[hi] > values[lo]:
+                    good += 1
+                else:
+                    bad.append(f"{hi} {values[hi]:.0f} <= {lo} {values[lo]:.0f}")
+            missing = [n for n in photos if n not in values and photos[n][1] in rank]
+            order = " > ".join("/".join(gs) for gs in groups)
+            order_lines.append(
+                [
+                    set_name,
+                    key,
+                    order,
+                    f"{good}/{good + len(bad)}",
+                    "; ".join(bad) or "none",
+                    ", ".join(missing) or "none",
+                ]
+            )
+    b.out(
+        "Are the side features ordered by posture? Pairs of photos from different groups within one set, "
+        "in the right order:",
+        "",
+        *table(["set", "feature", "expected order", "pairs in order", "out of order", "not measured"], order_lines),
+    )
+    b.score.append(
+        (
+            "side: upright and leaning-back photos unflagged, forward and looking-down ones flagged",
+            f"{expected_total}/{expected_total}",
+            f"{right}/{expected_total}",
+        )
+    )
+    for set_name, key, _, good, _, _ in order_lines:
+        b.score.append((f"side: {key} ordered by posture ({set_name})", "all pairs", good))
+
+
+# 3. Neutral real videos ---------------------------------------------------------------------------------------
+
+
+def ping_pong(path: Path, seconds: float, sampler: Sampler) -> Iterator[tuple[float, np.ndarray]]:
+    """The recording played forward, backward, forward... for ``seconds``; only the frames ``sampler`` wants."""
+    capture = cv2.VideoCapture(str(path))
+    fps = capture.get(cv2.CAP_PROP_FPS)
+    images = []
+    while True:
+        ok, image = capture.read()
+        if not ok:
+            break
+        images.append(image)
+    capture.release()
+    if not images or not (math.isfinite(fps) and fps > 0):
+        raise SystemExit(f"{path}: no frames or no frame rate")
+    cycle = max(2 * len(images) - 2, 1)
+    k = 0
+    while (t := k / fps) < seconds:
+        i = k % cycle
+        if sampler.due(t):
+            yield t, images[i if i < len(images) else cycle - i]
+        k += 1
+
+
+def run_pipeline(frames_of, settings: config.Config) -> tuple[list[object], dict[str, float], Stats]:
+    """Events and each fault's peak score after calibration, through the real Analyser and engine."""
+    state = engine.new_state(calibrate_seconds=CALIBRATE_SECONDS)
+    stats = Stats()
+    peaks: dict[str, float] = defaultdict(float)
+    events: list[object] = []
+    sampler = Sampler(settings["sampling"]["fps"])
+    with open_estimator(settings) as estimator:
+        analyser = Analyser(estimator, state, settings["sampling"]["fps"])
+        for _, view, feats, outcomes in replay(
+            frames_of(sampler), analyser, lambda: settings, sampler, stats, datetime(2026, 1, 5, 10, 0)
+        ):
+            events.extend(o.alert if isinstance(o, Reminder) else o for o in outcomes)
+            if state.baseline is not None and view == state.baseline.view and not state.calibrating:
+                for name, r in faults.read(feats, state.baseline, settings).items():
+                    peaks[name] = max(peaks[name], r.score)
+    return events, peaks, stats
+
+
+def top_peaks(peaks: dict[str, float], skip: str | None = None, n: int = 3) -> str:
+    items = sorted(((v, k) for k, v in peaks.items() if k != skip), reverse=True)[:n]
+    return ", ".join(f"{k} {v:.2f}" for v, k in items) or "-"
+
+
+def neutral_videos(b: Bench, minutes: float) -> None:
+    folder = b.data / "neutral-front-video"
+    settings = b.settings
+    rows = []
+    starts_total = alerts_total = 0
+    for path in sorted(folder.glob("*.mp4")):
+        capture = cv2.VideoCapture(str(path))
+        length = capture.get(cv2.CAP_PROP_FRAME_COUNT) / max(capture.get(cv2.CAP_PROP_FPS), 1e-9)
+        capture.release()
+        events, peaks, stats = run_pipeline(lambda s, p=path: ping_pong(p, minutes * 60, s), settings)
+        calibrated = next((e for e in events if isinstance(e, Calibrated)), None)
+        starts = [e for e in events if isinstance(e, FaultStart) and e.fault not in NOT_POSTURE]
+        alerts = [e for e in events if isinstance(e, Alert)]
+        starts_total += len(starts)
+        alerts_total += len(alerts)
+        rows.append(
+            [
+                path.name,
+                f"{length:.1f} s -> {stats.last_t / 60:.1f} min",
+                str(stats.frames_analysed),
+                f"{calibrated.view}, {calibrated.frames} frames" if calibrated else "never",
+                ", ".join(f"{e.fault} at {e.t:.0f} s" for e in starts) or "none",
+                ", ".join(f"{e.fault} at {e.t:.0f} s" for e in alerts) or "none",
+                top_peaks(peaks),
+            ]
+        )
+    b.out(
+        "### Neutral real video: neutral-front-video",
+        "",
+        f"Each recording ping-ponged to {minutes:g} minutes and replayed through the Analyser and the engine at the "
+        f"default settings, calibrated on the first {CALIBRATE_SECONDS:g} s. Every posture fault_start and every "
+        "alert is wrong. Peak scores are each fault's highest score after calibration (1.0 = raised).",
+        "",
+        *table(["video", "replayed", "analysed frames", "calibrated", "fault starts", "alerts", "peak scores"], rows),
+    )
+    b.score.append(("neutral video: posture fault starts / alerts", "0 / 0", f"{starts_total} / {alerts_total}"))
+
+
+# 4. Scenario videos -------------------------------------------------------------------------------------------
+
+
+def scenarios(b: Bench, photos: list[str], neutral_seconds: float) -> None:
+    settings = config.parse(TEST_CONFIG.encode(), "tests/test_scenarios.py TEST_CONFIG")
+    settings["model"]["path"] = str(b.model)
+    rows = []
+    started = alerted = expected_n = wrong_n = kin = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        for photo in photos:
+            for scenario, expected in SCENARIOS.items():
+                seconds = neutral_seconds if expected is None else ONSET + HOLD + 25
+                video = make_video(
+                    Path(tmp) / f"{photo}-{scenario}.mp4", scenario, seconds, 5, Timeline(onset=ONSET), photo
+                )
+                source = VideoFile(video, settings["sampling"]["fps"])
+                try:
+                    events, peaks, _ = run_pipeline(lambda s, src=source: _sampled(src, s), settings)
+                finally:
+                    source.close()
+                starts = [e for e in events if isinstance(e, FaultStart) and e.fault not in NOT_POSTURE]
+                alerts = [e for e in events if isinstance(e, Alert)]
+                mine = [e for e in starts if e.fault == expected]
+                mine_alerts = [e for e in alerts if e.fault == expected]
+                bad = [e for e in starts if e.fault != expected]
+                bad_alerts = [e for e in alerts if e.fault != expected]
+                kin += sum(_kin(e.fault, expected) for e in bad)
+                expected_n += expected is not None
+                started += bool(mine)
+                alerted += bool(mine_alerts)
+                wrong_n += len(bad)
+                first = mine[0] if mine else None
+                rows.append(
+                    [
+                        photo,
+                        scenario,
+                        f"{first.t - ONSET:+.1f} s (onset credited {first.since - ONSET:+.1f} s)"
+                        if first
+                        else ("-" if expected is None else "**never**"),
+                        f"{mine_alerts[0].t - ONSET:+.1f} s"
+                        if mine_alerts
+                        else ("-" if expected is None else "**never**"),
+                        _events(bad, expected),
+                        _events(bad_alerts, expected),
+                        f"{peaks.get(expected, 0):.2f}" if expected else "-",
+                        top_peaks(peaks, expected, 2),
+                    ]
+                )
+    b.out(
+        "### Acted-out scenarios: scripts/make_test_videos.py",
+        "",
+        f"5 fps recordings, neutral until {ONSET:g} s then a 3 s ramp into the posture, held to the end "
+        f"({ONSET + HOLD + 25:g} s; neutral {neutral_seconds:g} s); tests/test_scenarios.py's settings "
+        f"(hold_seconds {HOLD} for every fault, min_gap_minutes 0, away_seconds 10), calibrated on the first "
+        f"{CALIBRATE_SECONDS:g} s. Delays are from the onset (t = {ONSET:g} s); a reminder is due about "
+        f"{HOLD} s after the posture is reached (onset + 1.5 s of ramp + {HOLD} s).",
+        "",
+        *table(
+            [
+                "photo",
+                "scenario",
+                "fault_start after onset",
+                "first alert after onset",
+                "wrong fault starts",
+                "wrong alerts",
+                "peak (own fault)",
+                "peak (others)",
+            ],
+            rows,
+        ),
+    )
+    b.score.append(("scenarios: own fault started / alerted", f"{expected_n} / {expected_n}", f"{started} / {alerted}"))
+    b.score.append(
+        (
+            "scenarios: wrong fault starts (of them, a sibling of the right fault in its family)",
+            "0",
+            f"{wrong_n} ({kin})",
+        )
+    )
+
+
+def _family(name: str | None) -> str | None:
+    return getattr(faults.REGISTRY.get(name or ""), "family", None)
+
+
+def _kin(fault: str, expected: str | None) -> bool:
+    """Another fault of the expected fault's family: the right posture under another name."""
+    return _family(fault) is not None and _family(fault) == _family(expected)
+
+
+def _events(events: list, expected: str | None) -> str:
+    return (
+        ", ".join(f"{e.fault}{' (same family)' if _kin(e.fault, expected) else ''} at {e.t:.0f} s" for e in events)
+        or "none"
+    )
+
+
+def _sampled(source: VideoFile, sampler: Sampler) -> Iterator[tuple[float, np.ndarray]]:
+    """The file's frames with the run's sampler deciding which are decoded."""
+    source.sampler = sampler
+    return source.frames()
+
+
+# --------------------------------------------------------------------------------------------------------------
+
+
+def core_version() -> str:
+    """The commit, whether the core differs from it, and a hash of the core's source and defaults as run."""
+    digest = hashlib.sha256()
+    core = ROOT / "posture_watch" / "core"
+    files = [*sorted(core.glob("*.py")), ROOT / "posture_watch" / "defaults" / "default.toml"]
+    for path in files:
+        digest.update(path.read_bytes())
+
+    def git(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(["git", "--no-optional-locks", *args], cwd=ROOT, capture_output=True, text=True)
+
+    try:
+        commit = git("rev-parse", "--short", "HEAD").stdout.strip() or "?"
+        changed = git("diff", "--quiet", "HEAD", "--", "posture_watch/core", "posture_watch/defaults").returncode
+    except OSError:
+        commit, changed = "?", 0
+    return f"commit {commit}{' with uncommitted core changes' if changed else ''}, core hash {digest.hexdigest()[:10]}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--neutral-minutes", type=float, default=8.0, help="replayed length of each neutral video")
+    parser.add_argument("--scenario-neutral-seconds", type=float, default=180.0, help="length of the neutral scenario")
+    parser.add_argument("--photos", nargs="+", default=["grace_hopper", "astronaut"], help="scenario portraits")
+    parser.add_argument("--update-doc", action="store_true", help=f"write the results into {DOC.relative_to(ROOT)}")
+    args = parser.parse_args()
+    began = time.perf_counter()
+    b = Bench()
+    timings = []
+    for name, part in (
+        ("front photos", lambda: front_photos(b)),
+        ("side photos", lambda: side_photos(b)),
+        ("neutral video", lambda: neutral_videos(b, args.neutral_minutes)),
+        ("scenarios", lambda: scenarios(b, args.photos, args.scenario_neutral_seconds)),
+    ):
+        t0 = time.perf_counter()
+        print(f"[{name}...]", file=sys.stderr, flush=True)
+        part()
+        timings.append(f"{name} {time.perf_counter() - t0:.0f} s")
+    total = time.perf_counter() - began
+    head = [
+        f"Measured {datetime.now():%Y-%m-%d} on {core_version()}, with {b.model.name}, default settings unless said; "
+        f"run time {total:.0f} s ({', '.join(timings)}).",
+        "",
+        "### Summary",
+        "",
+        *table(["check", "target", "measured"], [list(s) for s in b.score]),
+    ]
+    text = "\n".join([*head, *b.lines]).rstrip() + "\n"
+    print(text)
+    if args.update_doc:
+        doc = DOC.read_text(encoding="utf-8")
+        if BEGIN not in doc or END not in doc:
+            raise SystemExit(f"{DOC}: no {BEGIN} ... {END} markers to put the results between")
+        before, rest = doc.split(BEGIN, 1)
+        after = rest.split(END, 1)[1]
+        DOC.write_text(f"{before}{BEGIN}\n{text}{END}{after}", encoding="utf-8")
+        print(f"updated {DOC}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,160 @@
+"""The monitor as a user runs it, on a real panel: xfce4-panel's StatusNotifierItem host, dunst, Xvfb.
+
+Nothing is mocked or imported from the app: ``python -m posture_watch run``
+starts in its own process on the panel's display and D-Bus session, and the
+test only looks from outside, as the panel does: the item the watcher lists,
+its properties, its menu over com.canonical.dbusmenu, menu clicks sent as
+Events, and the screen. The screenshot of the open menu becomes
+docs/images/tray-menu.png for the README.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import panel as desk
+import pytest
+from conftest import ROOT
+from dbus_fast import Variant
+from desktop import notifications
+from PIL import Image
+from test_tray_sni import call, click, get, icon_box, menu, registered, wait_for
+
+from posture_watch.desktop.tray import STATES
+
+NEEDED = [*desk.missing(), *(name for name in ("dunst", "xdotool") if shutil.which(name) is None)]
+pytestmark = pytest.mark.skipif(bool(NEEDED), reason=f"needs {', '.join(NEEDED)}")
+SCREENSHOT = ROOT / "docs" / "images" / "tray-menu.png"
+ITEM = "org.kde.StatusNotifierItem"
+DBUSMENU = "com.canonical.dbusmenu"
+
+
+def item_address(entry: str) -> tuple[str, str]:
+    """(bus name, object path) of a RegisteredStatusNotifierItems entry: "name" or "name/path"."""
+    name, slash, path = entry.partition("/")
+    return name, f"/{path}" if slash else "/StatusNotifierItem"
+
+
+def close(a: tuple[int, ...], b: tuple[int, ...], within: int) -> bool:
+    return sum(abs(x - y) for x, y in zip(a, b, strict=True)) < within
+
+
+def test_monitor_in_a_real_panel(tmp_path: Path, videos) -> None:
+    video = videos("neutral", seconds=120, fps=5)
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(f'[history]\npath = "{tmp_path / "h.sqlite3"}"\n')
+    shot = tmp_path / "screen.png"
+    with desk.panel(tmp_path) as panel_env, desk.dunst(panel_env, tmp_path) as env:
+        address = env["DBUS_SESSION_BUS_ADDRESS"]
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "posture_watch", "run", "--source", str(video), "--config", str(cfg),
+             "--calibrate", "5"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )  # fmt: skip
+
+        def alive() -> None:
+            if proc.poll() is not None:
+                raise AssertionError(f"the monitor exited ({proc.returncode}): {proc.communicate()[1]}")
+
+        def running(check):
+            def wrapped():
+                alive()
+                return check()
+
+            return wrapped
+
+        try:
+            # The watcher lists the monitor's item, and the item describes itself.
+            entries = wait_for(running(lambda: registered(address)), "the watcher to list the item", timeout=60)
+            assert len(entries) == 1, entries
+            name, path = item_address(entries[0])
+            assert get(address, name, path, ITEM, "Id") == "posture-watch"
+            menu_path = get(address, name, path, ITEM, "Menu")
+
+            def tooltip() -> str:
+                return get(address, name, path, ITEM, "ToolTip")[3]
+
+            assert tooltip().startswith("posture-watch: ")
+            _, labels = menu(address, name, menu_path)
+            for label in ("Pause for 15 min", "Snooze reminders 15 min", "Calibrate now", "Today's summary"):
+                assert label in labels, labels
+            assert {"Open settings", "Quit"} <= labels.keys()
+            assert "Resume" not in labels
+
+            # Calibrated on the recording (said by dunst too), the icon turns green on the panel's own background.
+            wait_for(running(lambda: "posture good" in tooltip()), "calibration and good posture", timeout=90)
+            shown = [summary for summary, _, _ in notifications(env)]
+            assert "posture-watch: calibrating" in shown and "Calibrated" in shown, shown
+            green = STATES["good"][0]
+
+            def green_icon() -> tuple[int, int, int, int] | None:
+                box = icon_box(Image.open(desk.screenshot(env, shot)).convert("RGB"), desk.BACKGROUND)
+                if box is None:
+                    return None
+                screen = Image.open(shot).convert("RGB")
+                pixels = (screen.getpixel((x, y)) for x in range(box[0], box[2]) for y in range(box[1], box[3]))
+                return box if any(close(p, green, 40) for p in pixels) else None
+
+            left, top, right, bottom = wait_for(running(green_icon), "the green icon on the panel")
+            assert right - left <= desk.PANEL_HEIGHT and bottom - top <= desk.PANEL_HEIGHT, (left, top, right, bottom)
+            screen = Image.open(shot).convert("RGB")
+            for x, y in ((left, top), (right - 1, top), (left, bottom - 1), (right - 1, bottom - 1)):
+                corner = screen.getpixel((x, y))
+                assert close(corner, desk.BACKGROUND, 60), f"not the panel's background at {(x, y)}: {corner}"
+
+            # A real right click: the panel reads the menu over dbusmenu and draws it; that is the README's picture.
+            # dunst's bubbles would share the screen with the menu: clear them and hold any new ones.
+            for args in (["close-all"], ["set-paused", "true"]):
+                subprocess.run(["dunstctl", *args], env=env, check=True, timeout=10)
+            below = (0, desk.PANEL_HEIGHT + 1, desk.SCREEN[0], desk.SCREEN[1])
+
+            def menu_box() -> tuple[int, int, int, int] | None:
+                screen = Image.open(desk.screenshot(env, shot, desk.SCREEN[1])).convert("RGB")
+                return screen.crop(below).getbbox()
+
+            wait_for(running(lambda: menu_box() is None), "the screen below the panel to be empty")
+            click(env, (left + right) // 2, (top + bottom) // 2, button=3)
+            drawn = wait_for(running(menu_box), "the panel's menu")
+            time.sleep(0.5)  # let the menu finish drawing
+            drawn = menu_box()
+            assert drawn is not None and drawn[3] - drawn[1] > 150, f"a menu of ten entries should be taller: {drawn}"
+            margin = 6
+            crop = (
+                max(min(left, drawn[0]) - margin, 0),
+                0,
+                min(max(right, drawn[2]) + margin, desk.SCREEN[0]),
+                min(drawn[3] + below[1] + margin, desk.SCREEN[1]),
+            )
+            picture = Image.open(shot).convert("RGB").crop(crop)
+            SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+            picture.quantize(colors=64, dither=Image.Dither.NONE).save(SCREENSHOT, optimize=True)
+            assert SCREENSHOT.stat().st_size < 100_000
+            subprocess.run(["xdotool", "key", "Escape"], env=env, check=True, timeout=10)
+            wait_for(running(lambda: menu_box() is None), "the menu to close")
+
+            # Pause for 15 min: the monitor pauses, says so in the tooltip, and the menu offers Resume.
+            event = (labels["Pause for 15 min"], "clicked", Variant("s", ""), 0)
+            call(address, name, menu_path, DBUSMENU, "Event", "isvu", event)
+            wait_for(running(lambda: "paused" in tooltip()), "the tooltip to say paused")
+            _, paused = wait_for(
+                running(lambda: (m := menu(address, name, menu_path))[1].get("Resume") and m), "Resume in the menu"
+            )
+            assert not any(label.startswith("Pause") for label in paused), paused
+
+            # Quit: the monitor ends cleanly within a few seconds.
+            call(address, name, menu_path, DBUSMENU, "Event", "isvu", (paused["Quit"], "clicked", Variant("s", ""), 0))
+            err = proc.communicate(timeout=10)[1]
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.communicate()
+    assert proc.returncode == 0, err
+    assert "Traceback" not in err, err

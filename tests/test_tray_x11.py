@@ -1,0 +1,168 @@
+"""The X11 (XEmbed) tray icon on a plain X11 tray: trayer on Xvfb, no StatusNotifierWatcher on the bus.
+
+pystray's own X11 icon never asked the X server for button presses, so a
+click did nothing, and it pasted the icon onto a black square. Here real
+clicks (xdotool) reach the icon and the screen is read back to see the
+tray's own background around the disc.
+"""
+
+from __future__ import annotations
+
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+from desktop import desktop, docked, missing
+from PIL import Image
+from test_tray_sni import Recorder, click, wait_for
+
+from posture_watch.desktop import sni
+from posture_watch.desktop.tray import STATES, Tray
+
+NEEDED = [*missing(), *(name for name in ("xdotool", "import") if shutil.which(name) is None)]
+pytestmark = pytest.mark.skipif(bool(NEEDED), reason=f"needs {', '.join(NEEDED)}")
+
+
+def icon_window(env: dict[str, str]) -> tuple[int, int, int, int]:
+    """(x, y, width, height) on screen of the window whose class is posture-watch (the docked icon)."""
+    found = subprocess.run(
+        ["xdotool", "search", "--class", "posture-watch"], env=env, capture_output=True, text=True, timeout=10
+    ).stdout.split()
+    assert len(found) == 1, found
+    shell = subprocess.run(
+        ["xdotool", "getwindowgeometry", "--shell", found[0]], env=env, capture_output=True, text=True, timeout=10
+    ).stdout
+    geometry = dict(line.split("=", 1) for line in shell.split())
+    return int(geometry["X"]), int(geometry["Y"]), int(geometry["WIDTH"]), int(geometry["HEIGHT"])
+
+
+def grab(env: dict[str, str], box: tuple[int, int, int, int], path: Path) -> Image.Image:
+    """The screen inside ``box`` (x, y, width, height)."""
+    x, y, width, height = box
+    subprocess.run(
+        ["import", "-window", "root", "-crop", f"{width}x{height}+{x}+{y}", "+repage", str(path)],
+        env=env,
+        check=True,
+        timeout=30,
+        capture_output=True,
+    )
+    return Image.open(path).convert("RGB")
+
+
+def near(a: tuple[int, ...], b: tuple[int, ...], within: int = 40) -> bool:
+    return sum(abs(p - q) for p, q in zip(a, b, strict=True)) < within
+
+
+def drawn_as(image: Image.Image, colour: tuple[int, int, int]) -> bool:
+    """Whether the icon in ``image`` shows its disc in ``colour`` with the tray (not black) in its corners."""
+    width, height = image.size
+    corners = [image.getpixel((x, y)) for x in (0, width - 1) for y in (0, height - 1)]
+    if any(sum(corner) < 150 for corner in corners) or not all(near(c, corners[0], 12) for c in corners):
+        return False
+    pixels = (image.getpixel((x, y)) for x in range(width) for y in range(height))
+    return any(near(p, colour) for p in pixels)
+
+
+def test_x11_icon_takes_clicks_on_the_trays_background(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with desktop(tmp_path) as env:
+        monkeypatch.setenv("DISPLAY", env["DISPLAY"])
+        assert not sni.watcher_present(env["DBUS_SESSION_BUS_ADDRESS"])
+        recorder = Recorder()
+        tray = Tray(recorder, snooze_minutes=20)
+        if type(tray.icon).__module__.startswith("pystray."):
+            pytest.skip(f"pystray chose another backend: {type(tray.icon).__module__}")
+        tray.show("good", "posture-watch: posture good")
+        started = threading.Event()
+        thread = threading.Thread(target=tray.run, args=(started.set,), name="tray", daemon=True)
+        thread.start()
+        try:
+            assert started.wait(15), "setup() was not called"
+            wait_for(lambda: docked(env, "posture-watch"), "the icon to dock in trayer", timeout=15)
+            box = icon_window(env)
+            x, y, width, height = box
+            assert 16 <= width <= 32 and 16 <= height <= 32, box
+            name = subprocess.run(["xdotool", "search", "--class", "posture-watch", "getwindowname"], env=env,
+                                  capture_output=True, text=True, timeout=10).stdout.strip()  # fmt: skip
+            assert name == "posture-watch: posture good"
+
+            # The disc on the tray's own background: corners alike and not black.
+            shot = tmp_path / "icon.png"
+            wait_for(lambda: drawn_as(grab(env, box, shot), STATES["good"][0]), "the green icon on trayer's background")
+            grab(env, (max(x - 8, 0), 0, width + 16, y + height + 2), tmp_path / "trayer.png")
+
+            # A real left click is the default item, today's summary; a right click has no menu to open here.
+            click(env, x + width // 2, y + height // 2, button=1)
+            wait_for(lambda: recorder.has("summary", None), "the summary command from a left click")
+            click(env, x + width // 2, y + height // 2, button=3)
+            click(env, x + width // 2, y + height // 2, button=1)
+            wait_for(lambda: recorder.count("summary", None) == 2, "a second summary command")
+            assert recorder.commands == [("summary", None), ("summary", None)]
+
+            # A new state is redrawn, still on the tray's background.
+            tray.show("alert", "posture-watch: sit back")
+            wait_for(lambda: drawn_as(grab(env, box, shot), STATES["alert"][0]), "the red icon on trayer's background")
+        finally:
+            tray.stop()
+            thread.join(10)
+        assert not thread.is_alive(), "run() did not return after stop()"
+
+
+def test_monitor_on_a_plain_x11_tray(tmp_path: Path, videos) -> None:
+    video = videos("neutral", seconds=120, fps=5)
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(f'[history]\npath = "{tmp_path / "h.sqlite3"}"\n')
+    opened = tmp_path / "opened.txt"
+    browser = tmp_path / "browser.sh"
+    browser.write_text(f'#!/bin/sh\necho "$1" >> {opened}\n')
+    browser.chmod(0o755)
+    with desktop(tmp_path) as env:
+        assert not sni.watcher_present(env["DBUS_SESSION_BUS_ADDRESS"])
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "posture_watch", "run", "--source", str(video), "--config", str(cfg),
+             "--calibrate", "5"],
+            cwd=ROOT,
+            env={**env, "BROWSER": str(browser)},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )  # fmt: skip
+
+        def running(check):
+            def wrapped():
+                if proc.poll() is not None:
+                    raise AssertionError(f"the monitor exited ({proc.returncode}): {proc.communicate()[1]}")
+                return check()
+
+            return wrapped
+
+        try:
+            wait_for(running(lambda: docked(env, "posture-watch")), "the icon to dock in trayer", timeout=60)
+            box = icon_window(env)
+            x, y, width, height = box
+            shot = tmp_path / "icon.png"
+            wait_for(
+                running(lambda: drawn_as(grab(env, box, shot), STATES["good"][0])),
+                "calibration and the green icon on trayer's background",
+                timeout=90,
+            )
+
+            # A left click asks for today's summary: the page is written next to the history and opened.
+            click(env, x + width // 2, y + height // 2, button=1)
+            pages = wait_for(running(lambda: list((tmp_path / "reports").glob("report-*.html"))), "today's report")
+            assert len(pages) == 1 and "<html" in pages[0].read_text().lower()
+            wait_for(running(opened.exists), "the browser to be asked to open it")
+            assert opened.read_text().split() == [pages[0].as_uri()]
+
+            proc.send_signal(signal.SIGTERM)
+            err = proc.communicate(timeout=15)[1]
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.communicate()
+    assert proc.returncode == 0, err
+    assert "Traceback" not in err, err
