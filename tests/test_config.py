@@ -122,3 +122,29 @@ def test_custom_stretch_is_validated_and_offered(config_file):
     )
     with pytest.raises(UserError, match="unknown muscle 'toes'"):
         config.load(bad)
+
+
+def test_a_custom_stretch_with_an_unknown_placeholder_is_refused_by_config_check(config_file):
+    path = config_file(
+        '[[stretches.custom]]\nid = "wall_angel"\nname = "Wall angel"\nmuscles = ["upper_trapezius"]\n'
+        'faults = ["slouch"]\nsteps = ["Slide your arms up the wall for {seconds} seconds."]\nhold = "5 times"\n'
+        "sided = true\n"
+    )
+    result = run_cli("config", "check", "--config", path)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "'wall_angel'" in result.stderr and "{seconds}" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("text", "keys"),
+    [
+        ("[camera]\nsample_interval_seconds = 150\n", ("camera.sample_interval_seconds", "presence.max_gap_seconds")),
+        ("[sampling]\naway_fps = 0.02\n[presence]\nmax_gap_seconds = 30\n", ("sampling.away_fps", "max_gap_seconds")),
+        ('[notify]\nquiet_start = "18:00"\n', ("notify.quiet_start", "notify.quiet_end")),
+    ],
+)
+def test_settings_that_together_would_stop_monitoring_are_refused_naming_both_keys(config_file, text, keys):
+    with pytest.raises(UserError) as err:
+        config.load(config_file(text))
+    for key in keys:
+        assert key in str(err.value)

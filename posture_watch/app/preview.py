@@ -234,7 +234,8 @@ class _Window:
         self.quit = False
 
     def show(self, picture: np.ndarray) -> None:
-        if not self.quit:  # showing again would open a closed window anew
+        # Showing a closed window would open it anew.
+        if not self.quit and not self._closed():
             cv2.imshow(WINDOW, picture)
             self.shown = True
 
@@ -243,12 +244,17 @@ class _Window:
         key = cv2.waitKey(max(1, round(seconds * 1000)))
         if key != -1 and (key & 0xFF) in QUIT_KEYS:
             self.quit = True
-        elif self.shown and not self.quit:
+        self._closed()
+
+    def _closed(self) -> bool:
+        """Whether the window was closed with its close button (then it is a quit)."""
+        if self.shown and not self.quit:
             try:
                 visible = cv2.getWindowProperty(WINDOW, cv2.WND_PROP_VISIBLE)
-            except cv2.error:  # Qt forgets a window closed with its close button
+            except cv2.error:  # Qt forgets a closed window altogether
                 visible = 0
             self.quit = visible < 1
+        return self.quit
 
     def close(self) -> None:
         cv2.destroyAllWindows()

@@ -19,9 +19,7 @@ from collections.abc import Sequence
 from types import ModuleType
 
 # Modules of MediaPipe that only draw (matplotlib, cv2 drawing); nothing here draws.
-DRAWING = frozenset(
-    {"mediapipe.tasks.python.vision.drawing_utils", "mediapipe.tasks.python.vision.drawing_styles"}
-)
+DRAWING = frozenset({"mediapipe.tasks.python.vision.drawing_utils", "mediapipe.tasks.python.vision.drawing_styles"})
 
 
 class _LazyDrawing(importlib.abc.MetaPathFinder):
