@@ -301,3 +301,14 @@ def test_stretch_rotation_does_not_repeat_for_the_same_muscles():
     ids = [a["stretch"]["id"] for a in of(events, "alert")]
     assert len(ids) >= 5
     assert all(a != b for a, b in itertools.pairwise(ids))
+
+
+def test_movement_down_and_across_is_measured_in_the_same_units():
+    from posture_watch.core import movement
+
+    # In a 4:3 picture, 10 % of its height down is as far as 7.5 % of its width across.
+    still = {"head_x": 0.5, "head_y": 0.4, "scale": 0.3, "aspect": 0.75}
+    across = movement.body_position({**still, "head_x": 0.575})
+    down = movement.body_position({**still, "head_y": 0.5})
+    here = movement.body_position(still)
+    assert movement.distance(here, down) == pytest.approx(movement.distance(here, across))

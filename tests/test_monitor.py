@@ -400,3 +400,35 @@ def test_history_where_it_cannot_be_written(tmp_path, videos, config_file):
     assert proc.wait(10) == 0
     text = "".join(lines) + proc.stderr.read()
     assert "cannot be written" in text and "Traceback" not in text
+
+
+def test_a_calibration_stored_while_running_and_a_new_camera_index_take_effect(tmp_path, estimator, seated):
+    from posture_watch.app import baselines
+    from posture_watch.core.baseline import Baseline
+
+    monitor, clocks, _, _ = monitor_for(tmp_path, estimator, seated, lambda minute: "seated")
+    stored = Baseline("front", {"head_height": 0.5}, {"head_height": 0.01}, 20)
+    other = Baseline("front", {"head_height": 0.7}, {"head_height": 0.01}, 30)
+    seen: list = []
+
+    def use_camera_1() -> None:
+        baselines.save(other, 1)
+        text = monitor.watcher.path.read_text().replace('mode = "sampling"', 'mode = "sampling"\nindex = 1')
+        monitor.watcher.path.write_text(text)
+
+    try:
+        run_until(
+            monitor,
+            clocks,
+            6,
+            {
+                2: lambda: baselines.save(stored, 0),  # `posture-watch calibrate` in another process
+                3: lambda: seen.append(monitor.state.baseline),
+                4: use_camera_1,
+                5: lambda: seen.append(monitor.state.baseline),
+            },
+        )
+    finally:
+        baselines.path_for(0).unlink(missing_ok=True)
+        baselines.path_for(1).unlink(missing_ok=True)
+    assert seen == [stored, other]

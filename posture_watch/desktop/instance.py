@@ -25,10 +25,8 @@ class InstanceLock:
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
         try:
             _lock(fd)
-        except OSError:
-            other = os.read(fd, 32).decode(errors="replace").strip()
-            os.close(fd)
-            raise AlreadyRunning(f"posture-watch is already running (pid {other or 'unknown'})") from None
+        except OSError:  # PermissionError on Windows, BlockingIOError elsewhere
+            raise AlreadyRunning(f"posture-watch is already running (pid {_holder(fd) or 'unknown'})") from None
         os.ftruncate(fd, 0)
         os.write(fd, str(os.getpid()).encode())
         self._fd = fd
@@ -38,6 +36,16 @@ class InstanceLock:
         if self._fd is not None:
             os.close(self._fd)
             self._fd = None
+
+
+def _holder(fd: int) -> str:
+    """The pid the running monitor wrote, or "" where its lock keeps the file from being read (Windows)."""
+    try:
+        return os.read(fd, 32).decode(errors="replace").strip()
+    except OSError:
+        return ""
+    finally:
+        os.close(fd)
 
 
 if sys.platform.startswith("win"):

@@ -25,9 +25,11 @@ from ..config import Config
 from ..errors import UserError
 
 ENV = "POSTURE_WATCH_MODEL"
+# A versioned address, not ".../latest/": the pinned hash below is of version 1, so a newer model
+# published under "latest" cannot break every fresh install.
 URL = (
     "https://storage.googleapis.com/mediapipe-models/pose_landmarker/"
-    "pose_landmarker_{variant}/float16/latest/pose_landmarker_{variant}.task"
+    "pose_landmarker_{variant}/float16/1/pose_landmarker_{variant}.task"
 )
 # Pinned for the variant the app uses by default; the others are checked for
 # being a complete model bundle and their hash is printed.

@@ -1,0 +1,305 @@
+"""Seeing what posture-watch sees: `replay --plot` and the `preview` window (on Xvfb), and its drawing."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from conftest import ROOT, json_lines, run_cli
+from make_test_videos import Timeline
+
+from posture_watch import cli, config
+from posture_watch.app import plot, preview
+from posture_watch.app.pipeline import open_estimator
+from posture_watch.core import engine, faults
+from posture_watch.core.events import Alert, FaultEnd, FaultStart
+from posture_watch.core.faults import Reading
+
+X_TOOLS = ("Xvfb", "xdotool", "import")
+MISSING_X = [name for name in X_TOOLS if shutil.which(name) is None]
+needs_x = pytest.mark.skipif(bool(MISSING_X) and not os.environ.get("CI"), reason=f"needs {', '.join(MISSING_X)}")
+
+
+def count(image: np.ndarray, bgr: tuple[int, int, int], tolerance: int = 12) -> int:
+    """Pixels of ``image`` within ``tolerance`` of colour ``bgr`` in every channel."""
+    return int((np.abs(image.astype(int) - np.array(bgr)) <= tolerance).all(axis=2).sum())
+
+
+# --- replay --plot -----------------------------------------------------------------------------------------------
+
+
+def test_replay_plot_draws_the_forward_head_score(videos, tmp_path, monkeypatch, capsys):
+    video = videos("forward_head", seconds=40)
+    out = tmp_path / "scores.png"
+    drawn: list[list[str]] = []
+    write = plot.write
+
+    def spy(*args, **kwargs):
+        drawn.append(write(*args, **kwargs))
+        return drawn[-1]
+
+    monkeypatch.setattr(plot, "write", spy)
+    assert cli.main(["replay", str(video), "--calibrate", "5", "--plot", str(out)]) == 0
+    assert f"plot written to {out}" in capsys.readouterr().err
+
+    (names,) = drawn
+    assert names[0] == "forward_head"
+    assert set(names) <= set(faults.POSTURE_FAULTS)
+    image = cv2.imread(str(out))
+    assert image is not None
+    height, width = image.shape[:2]
+    assert (width, height) == (1200, 100 + 200 * len(names))  # 12 x (1 + 2 per panel) inches at 100 dpi
+    assert (image < 250).any(axis=2).mean() > 0.05, "the figure is blank"
+    assert count(image, (180, 119, 31), 30) > 500, "no score line (tab:blue)"
+    # The forward-head episode is shaded (tab:orange at alpha 0.25 on white) in the top panel only.
+    span = count(image[: height // len(names)], (194, 223, 255), 6)
+    assert span > 5000
+    assert count(image[height // len(names) :], (194, 223, 255), 6) < span / 10
+
+
+def test_replay_plot_with_json_keeps_stdout_json(videos, tmp_path):
+    out = tmp_path / "scores.png"
+    result = run_cli("replay", videos("forward_head", seconds=40), "--calibrate", "5", "--json", "--plot", out)
+    assert result.returncode == 0, result.stderr
+    lines = json_lines(result.stdout)
+    assert lines[-1]["event"] == "summary"
+    assert any(e["event"] == "fault_start" and e["fault"] == "forward_head" for e in lines)
+    assert "plot written" not in result.stderr
+    assert cv2.imread(str(out)) is not None
+
+
+def test_replay_plot_refuses_a_file_it_cannot_write_before_replaying(tmp_path):
+    result = run_cli("replay", tmp_path / "missing.mp4", "--calibrate", "5", "--plot", tmp_path / "scores.txt")
+    assert result.returncode == 2
+    assert "--plot" in result.stderr and ".png" in result.stderr and "Traceback" not in result.stderr
+    result = run_cli("replay", tmp_path / "x.mp4", "--calibrate", "5", "--plot", tmp_path / "no" / "scores.png")
+    assert result.returncode == 2 and "does not exist" in result.stderr
+
+
+def test_plot_shades_spans_marks_reminders_and_returns_what_it_drew(tmp_path):
+    settings = config.defaults()
+    samples = []
+    for i in range(60):
+        t = i * 0.5
+        head = 2.0 if 10 <= t < 20 else 0.1
+        samples.append((t, {"forward_head": Reading(head)} | ({"head_tilt": Reading(0.3, "left")} if i % 2 else {})))
+    outcomes = [
+        FaultStart(11.0, None, "forward_head", None, 10.0, None),
+        Alert(15.0, None, "forward_head", None, 5.0, 5.0, 0, ()),
+        Alert(25.0, None, "sitting", None, 1800.0, 1800.0, 0, ()),
+        FaultEnd(21.0, None, "forward_head", None, 10.0, None, 10.0, 10.0),
+    ]
+    out = tmp_path / "scores.png"
+    assert plot.write(out, samples, outcomes, settings, "made up") == ["forward_head", "head_tilt"]
+    image = cv2.imread(str(out))
+    assert image.shape[:2] == (500, 1200)
+    assert count(image[:250], (194, 223, 255), 6) > 2000  # the forward-head span
+    assert count(image[:250], (191, 103, 148), 30) > 100  # its reminder (tab:purple)
+
+    empty = tmp_path / "empty.png"
+    assert plot.write(empty, [(0.0, {}), (1.0, {})], [], settings) == []
+    assert cv2.imread(str(empty)) is not None
+
+
+# --- draw() ------------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def real_frame(tmp_path_factory) -> tuple[np.ndarray, np.ndarray]:
+    """A frame of a generated recording (head forward) and its landmarks from the pose model."""
+    from make_test_videos import make_video
+
+    video = make_video(tmp_path_factory.mktemp("frame") / "fh.mp4", "forward_head", seconds=3, fps=5)
+    capture = cv2.VideoCapture(str(video))
+    ok, image = capture.read()
+    capture.release()
+    assert ok
+    with open_estimator(config.defaults()) as estimator:
+        landmarks = estimator.detect(0.0, image)
+    assert landmarks is not None and landmarks.shape == (33, 4)
+    return image, landmarks
+
+
+def test_draw_shows_the_picture_the_landmarks_and_each_score(real_frame):
+    image, landmarks = real_frame
+    settings = config.defaults()
+    before = image.copy()
+    status = dataclasses.replace(
+        engine.status(engine.new_state(), settings), presence="seen", worst=("forward_head", None, 42.0, 0.14)
+    )
+    readings = {"forward_head": Reading(2.0), "head_tilt": Reading(0.2, "left")}
+    out = preview.draw(image, landmarks, readings, status, settings, {"forward_head": 0.14})
+    assert np.array_equal(image, before), "draw() must not change its input"
+    height, width = image.shape[:2]
+    picture_width = round(width * preview.HEIGHT / height)
+    assert out.shape == (preview.HEIGHT, picture_width + preview.PANEL, 3)
+    picture, panel = out[:, :picture_width], out[:, picture_width:]
+    assert count(picture, preview.BONE) > 300, "the skeleton is drawn"
+    assert count(picture, preview.JOINT) > 100, "the landmarks are drawn"
+    # The picture itself is there: the photo's colours, not a blank.
+    assert picture.std() > 30
+    assert count(panel, preview.BACKGROUND, 0) > panel.shape[0] * panel.shape[1] // 2
+    assert count(panel, preview.OVER, 0) > 100, "forward_head over its threshold: a red bar"
+    assert count(panel, preview.GOOD, 0) > 30, "head_tilt in neutral: a green bar"
+    assert count(panel, preview.LOAD, 0) > 20, "the load building toward the reminder"
+
+    calibrating = dataclasses.replace(status, calibrating=True, worst=None)
+    nobody = preview.draw(image, None, {}, calibrating, settings, note="waiting for the camera")
+    assert count(nobody[:, :picture_width], preview.BONE) == 0
+    assert count(nobody[:60, :300], preview.BUILDING, 0) > 50, "the calibrating banner"
+    assert count(nobody[:, picture_width:], preview.OVER, 0) == 0, "no score: no bar"
+
+    small = preview.draw(cv2.resize(image, (320, 240)), landmarks / 2, readings, None, settings)
+    assert small.shape == out.shape
+
+
+# --- the preview window, on Xvfb -----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def xvfb(tmp_path_factory) -> Iterator[dict[str, str]]:
+    """An X display of its own (as tests/desktop.py starts one); yields the environment that reaches it."""
+    display = next(
+        n for n in range(90, 200) if not Path(f"/tmp/.X11-unix/X{n}").exists() and not Path(f"/tmp/.X{n}-lock").exists()
+    )
+    log = (tmp_path_factory.mktemp("xvfb") / "xvfb.log").open("w")
+    server = subprocess.Popen(
+        ["Xvfb", f":{display}", "-screen", "0", "1280x800x24", "-nolisten", "tcp"], stdout=log, stderr=log
+    )
+    try:
+        wait_for(lambda: Path(f"/tmp/.X11-unix/X{display}").exists(), 10, "Xvfb")
+        yield {**os.environ, "DISPLAY": f":{display}"}
+    finally:
+        server.terminate()
+        try:
+            server.wait(5)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        log.close()
+
+
+def wait_for(check, timeout: float, what: str, proc: subprocess.Popen | None = None):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        if proc is not None and proc.poll() is not None:
+            raise AssertionError(f"preview exited ({proc.returncode}) while waiting for {what}: {proc.stderr.read()}")
+        time.sleep(0.25)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def window_id(env: dict[str, str]) -> str | None:
+    found = subprocess.run(
+        ["xdotool", "search", "--name", preview.WINDOW], env=env, capture_output=True, text=True, check=False
+    )
+    return found.stdout.split()[0] if found.stdout.strip() else None
+
+
+def screenshot(env: dict[str, str], path: Path) -> np.ndarray:
+    subprocess.run(["import", "-window", "root", str(path)], env=env, check=True, capture_output=True, timeout=30)
+    image = cv2.imread(str(path))
+    assert image is not None
+    return image
+
+
+def start_preview(env: dict[str, str], video: Path) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "posture_watch", "preview", "--source", str(video), "--calibrate", "3"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.kill()
+        proc.wait(10)
+
+
+@needs_x
+def test_preview_shows_the_picture_and_scores_and_quits_on_q(xvfb, videos, tmp_path):
+    video = videos("forward_head", seconds=40, fps=10, timeline=Timeline(onset=6, ramp=2))
+    proc = start_preview(xvfb, video)
+    try:
+        window = wait_for(lambda: window_id(xvfb), 60, "the preview window", proc)
+
+        def overlay_with_a_fault() -> np.ndarray | None:
+            shot = screenshot(xvfb, tmp_path / "screen.png")
+            return shot if count(shot, preview.OVER, 0) > 100 else None
+
+        # Calibrated on the first 3 s, then the head comes forward from 6 s: its bar turns red.
+        shot = wait_for(overlay_with_a_fault, 60, "the forward-head bar over its threshold", proc)
+        assert count(shot, preview.BONE) > 300, "the skeleton over the picture"
+        assert count(shot, preview.JOINT) > 100, "the landmarks"
+        assert count(shot, preview.BACKGROUND, 0) > 50_000, "the score panel"
+        assert count(shot, preview.GOOD, 0) > 100, "faults in neutral have green bars"
+        # The picture: the recording's wall and photo, not a black window.
+        picture = shot[:480, :600]
+        assert picture.std() > 30 and (picture.mean(axis=2) > 100).mean() > 0.3
+
+        subprocess.run(["xdotool", "windowfocus", "--sync", window, "key", "q"], env=xvfb, check=True, timeout=30)
+        assert proc.wait(20) == 0
+        stderr = proc.stderr.read()
+        assert "calibrated: front view" in stderr and "Traceback" not in stderr
+    finally:
+        stop(proc)
+
+
+@needs_x
+def test_preview_quits_when_its_window_is_closed(xvfb, videos):
+    from Xlib import X, display, protocol
+
+    proc = start_preview(xvfb, videos("forward_head", seconds=40, fps=10, timeline=Timeline(onset=6, ramp=2)))
+    try:
+        window = int(wait_for(lambda: window_id(xvfb), 60, "the preview window", proc))
+        time.sleep(2.0)
+        # What a window manager's close button sends.
+        screen = display.Display(xvfb["DISPLAY"])
+        try:
+            target = screen.create_resource_object("window", window)
+            close = protocol.event.ClientMessage(
+                window=target,
+                client_type=screen.intern_atom("WM_PROTOCOLS"),
+                data=(32, [screen.intern_atom("WM_DELETE_WINDOW"), X.CurrentTime, 0, 0, 0]),
+            )
+            target.send_event(close, event_mask=X.NoEventMask)
+            screen.flush()
+        finally:
+            screen.close()
+        assert proc.wait(20) == 0
+        assert "Traceback" not in proc.stderr.read()
+    finally:
+        stop(proc)
+
+
+# --- without a display -------------------------------------------------------------------------------------------
+
+
+def test_preview_without_a_display_says_so_in_one_line(monkeypatch, tmp_path):
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    result = run_cli("preview", "--source", tmp_path / "any.mp4")
+    assert result.returncode == 2
+    assert result.stderr == f"posture-watch: error: {preview.NO_DISPLAY}\n"
+    assert result.stdout == ""
+
+
+def test_a_display_that_does_not_answer_is_no_display():
+    free = next(n for n in range(500, 600) if not Path(f"/tmp/.X11-unix/X{n}").exists())
+    assert not preview.display_available({"DISPLAY": f":{free}"}, "linux")
+    assert not preview.display_available({}, "linux")
+    assert preview.display_available({}, "darwin") and preview.display_available({}, "win32")
