@@ -1,6 +1,6 @@
 """What posture-watch installs, what the monitor imports, and the monitor's peak memory.
 
-    python benchmarks/memory.py [--seconds 60] [--no-monitor]
+    python benchmarks/memory.py [--seconds 60] [--no-monitor] [--compare]
 
 Prints three things:
 
@@ -14,7 +14,9 @@ Prints three things:
   that import pulled in;
 - the peak RSS (the kernel's ``VmHWM``) of ``posture-watch run --no-tray
   --source VIDEO`` at default settings on a generated neutral recording,
-  after ``--seconds`` of monitoring; it is then stopped with SIGTERM.
+  after ``--seconds`` of monitoring (it is then stopped with SIGTERM), with
+  its largest resident parts; ``--compare`` runs it a second time with
+  MediaPipe's drawing helpers loaded, as ``import mediapipe`` used to.
 
 Linux only (memory comes from /proc). Needs the pose model
 ($POSTURE_WATCH_MODEL, or ../shared/models/pose_landmarker_lite.task) and,
@@ -156,48 +158,90 @@ def _status(pid: int, key: str) -> float:
     return float("nan")
 
 
-def monitor_peak(seconds: float) -> dict:
+# Run the monitor with MediaPipe's drawing helpers (and so matplotlib.pyplot) loaded, as before they were lazy.
+WITH_DRAWING = (
+    "import sys\n"
+    "from posture_watch.sense.mediapipe_tasks import vision\n"
+    "vision.drawing_styles.__name__  # runs the lazily loaded module\n"
+    "from posture_watch.cli import main\n"
+    "sys.exit(main(sys.argv[1:]))\n"
+)
+
+
+def mappings(pid: int, top: int = 8) -> list[tuple[str, float]]:
+    """The largest resident parts of a process, in MB: shared libraries by file, anonymous memory as one."""
+    sizes: dict[str, float] = {}
+    name = ""
+    for line in Path(f"/proc/{pid}/smaps").read_text().splitlines():
+        parts = line.split()
+        if parts and "-" in parts[0] and not parts[0].endswith(":"):
+            name = Path(parts[5]).name if len(parts) > 5 and parts[5].startswith("/") else "anonymous"
+        elif parts and parts[0] == "Rss:":
+            sizes[name] = sizes.get(name, 0.0) + int(parts[1]) / 1024
+    return sorted(sizes.items(), key=lambda kv: -kv[1])[:top]
+
+
+def monitor_peak(seconds: float, with_drawing: bool = False) -> dict:
     """Peak RSS of `posture-watch run --no-tray --source VIDEO` at defaults after ``seconds``."""
     from make_test_videos import make_video
 
     exe = shutil.which("posture-watch", path=str(Path(sys.executable).parent))
     assert exe, "pip install . must install the posture-watch command beside python"
+    command = [sys.executable, "-c", WITH_DRAWING] if with_drawing else [exe]
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         video = make_video(folder / "neutral.mp4", "neutral", seconds + 30, 10)
         env = {**os.environ, **{f"XDG_{k}_HOME": str(folder / k.lower()) for k in ("CONFIG", "DATA", "STATE", "CACHE")}}
         proc = subprocess.Popen(
-            [exe, "run", "--no-tray", "--source", str(video)],
+            [*command, "run", "--no-tray", "--source", str(video)],
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             text=True,
         )
         began = time.monotonic()
-        peak = rss = 0.0
+        peak = rss = anon = 0.0
+        parts: list[tuple[str, float]] = []
         try:
             while time.monotonic() - began < seconds and proc.poll() is None:
                 time.sleep(0.5)
-                peak, rss = _status(proc.pid, "VmHWM"), _status(proc.pid, "VmRSS")
+                peak, rss, anon = (_status(proc.pid, key) for key in ("VmHWM", "VmRSS", "RssAnon"))
+            if proc.poll() is None:
+                parts = mappings(proc.pid)
         finally:
             proc.send_signal(signal.SIGTERM)
             _, err = proc.communicate(timeout=60)
     calibrated = bool(re.search(r"calibrated: ", err))
+    label = "with MediaPipe's drawing helpers loaded" if with_drawing else "as installed"
     print(
-        f"monitor `run --no-tray --source` at defaults, {seconds:g} s: peak RSS (VmHWM) {peak:.0f} MB, "
-        f"RSS at the end {rss:.0f} MB, exit {proc.returncode}, calibrated {calibrated}"
+        f"monitor `run --no-tray --source` at defaults, {label}, {seconds:g} s: peak RSS (VmHWM) {peak:.0f} MB, "
+        f"RSS at the end {rss:.0f} MB ({anon:.0f} MB anonymous, {rss - anon:.0f} MB pages of files), "
+        f"exit {proc.returncode}, calibrated {calibrated}"
     )
-    return {"peak_rss_mb": round(peak, 1), "rss_mb": round(rss, 1), "exit": proc.returncode, "calibrated": calibrated}
+    print("  largest parts at the end: " + ", ".join(f"{name} {mb:.0f} MB" for name, mb in parts))
+    return {
+        "peak_rss_mb": round(peak, 1),
+        "rss_mb": round(rss, 1),
+        "anonymous_mb": round(anon, 1),
+        "largest_mb": {name: round(mb, 1) for name, mb in parts},
+        "exit": proc.returncode,
+        "calibrated": calibrated,
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=60.0, help="how long the monitor runs before its peak is read")
     parser.add_argument("--no-monitor", action="store_true", help="sizes and imports only")
+    parser.add_argument(
+        "--compare", action="store_true", help="also run the monitor with MediaPipe's drawing helpers loaded (before)"
+    )
     args = parser.parse_args()
     result = {"sizes": sizes(), "import": import_rss()}
     if not args.no_monitor:
         result["monitor"] = monitor_peak(args.seconds)
+        if args.compare:
+            result["monitor_with_drawing"] = monitor_peak(args.seconds, with_drawing=True)
     print()
     print(json.dumps(result, indent=2))
 

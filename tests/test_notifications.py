@@ -151,3 +151,36 @@ def test_replay_leaves_no_native_log_lines_on_stderr(videos):
         if re.match(r"(INFO|WARNING|ERROR): \[|\[ ?(WARN|INFO|ERROR):|[IWE]\d{8} ", line)
     ]
     assert chatter == [], result.stderr
+
+
+@needs_desktop
+def test_a_reminder_as_the_desktop_shows_it(tmp_path, monkeypatch):
+    """dunst draws the reminder; the screenshot is the README's picture of one (docs/images/reminder.png)."""
+    import cv2
+
+    title, body = forward_head_reminder()
+    with desktop(tmp_path) as env:
+        for name in ("DISPLAY", "DBUS_SESSION_BUS_ADDRESS"):
+            monkeypatch.setenv(name, env[name])
+        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+        Notifier(timeout=5.0, snooze_minutes=15).send(title, body, actions=True, tag="forward_head")
+        wait_for(lambda: dunst_count(env, "displayed") >= 1, 10, "dunst to show the reminder")
+        time.sleep(0.5)
+        found = subprocess.run(
+            ["xdotool", "search", "--onlyvisible", "--class", "Dunst"], env=env, capture_output=True, text=True
+        ).stdout.split()
+        assert found, "no dunst window"
+        geometry = subprocess.run(
+            ["xdotool", "getwindowgeometry", "--shell", found[0]], env=env, capture_output=True, text=True
+        ).stdout
+        box = dict(line.split("=") for line in geometry.split())
+        shot = tmp_path / "screen.png"
+        subprocess.run(["import", "-window", "root", str(shot)], env=env, check=True, timeout=30)
+    x, y, w, h = (int(box[k]) for k in ("X", "Y", "WIDTH", "HEIGHT"))
+    image = cv2.imread(str(shot))[y : y + h, x : x + w]
+    # A real drawing with lines of text: tall enough for the title, the muscles and the numbered steps.
+    assert h >= 80 and image.std() > 20
+    out = ROOT / "docs" / "images" / "reminder.png"
+    out.parent.mkdir(exist_ok=True)
+    cv2.imwrite(str(out), image, [cv2.IMWRITE_PNG_COMPRESSION, 9])
+    assert out.stat().st_size < 100_000

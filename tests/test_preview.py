@@ -191,7 +191,7 @@ def wait_for(check, timeout: float, what: str, proc: subprocess.Popen | None = N
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = check()
-        if value:
+        if value is not None and value is not False and value != "":
             return value
         if proc is not None and proc.poll() is not None:
             raise AssertionError(f"preview exited ({proc.returncode}) while waiting for {what}: {proc.stderr.read()}")

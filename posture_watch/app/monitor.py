@@ -265,6 +265,7 @@ class Monitor:
         away_for = t - self.state.away_since if self.state.away_since is not None else 0.0
         self.camera.idle = away_for >= settings["camera"]["release_after_away_seconds"]
         self.camera.hold_open = self.state.calibrating
+        self.camera.urgent = self.analyser.status is not None and self.analyser.status.deciding
         if self.recorder is not None:
             self.recorder.sample(wall.timestamp(), feats)
         self._handle(wall, outcomes)

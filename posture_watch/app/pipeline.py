@@ -53,6 +53,7 @@ class Analyser:
         self.estimator, self.state, self.rate = estimator, state, fps
         self.advisor = Advisor()
         self.previous: features.Features = {}
+        self.status: engine.Status | None = None
 
     def frame(
         self, t: float, image: np.ndarray, settings: Config, wall: datetime, sampler: Sampler, dnd: bool = False
@@ -63,7 +64,8 @@ class Analyser:
         pose = settings["pose"]
         view, feats = features.compute(landmarks, width, height, pose["min_visibility"], settings["view"]["mode"])
         outcomes = self.tell(Observation(t, view, feats, wall, dnd), settings)
-        self.rate = next_rate(engine.status(self.state, settings), self.previous, feats, self.rate, settings)
+        self.status = engine.status(self.state, settings)
+        self.rate = next_rate(self.status, self.previous, feats, self.rate, settings)
         sampler.period = 1.0 / self.rate
         self.previous = feats
         return view, feats, outcomes

@@ -110,6 +110,8 @@ class Camera:
         self.left_in_sample = 0
         self.idle = False
         self.hold_open = False
+        # A fault is building up: sample twice as often, so its reminder is not late.
+        self.urgent = False
         self.finished = False  # a recording came to its end
         self.opened_at: float | None = None
         self.open_seconds = 0.0  # total time the device was open, for the benchmarks
@@ -165,7 +167,8 @@ class Camera:
             self.left_in_sample -= 1
             if self.left_in_sample <= 0:
                 self.close()
-                self.next_sample = t + max(self.interval, self.sampler.period)
+                interval = self.interval / 2 if self.urgent and not self.idle else self.interval
+                self.next_sample = t + max(interval, self.sampler.period)
         return t, image
 
     def _open(self) -> bool:
