@@ -307,7 +307,8 @@ def front_photos(b: Bench) -> None:
             ]
         )
     b.out(
-        "Per frame: faults raised (share of its baselines, median score) and the features against the median of "
+        "Per frame: faults raised (share of its baselines that raise it; median score over all its baselines) and "
+        "the features against the median of "
         "all 15 upright frames: head_height, neck_length and face_size in % change, head_y in % of the picture "
         "height (+ is lower), head_roll and shoulder_tilt in degrees, head_yaw in % of the ear-to-ear width.",
         "",
@@ -391,7 +392,21 @@ def side_photos(b: Bench) -> None:
             rows.append(
                 [name, label, view or "nobody", cell("cva"), cell("trunk_flexion"), ", ".join(cells) or "none", verdict]
             )
-        b.out(f"**{set_name}** (upright reference: cva {ref['cva']:.1f}, trunk_flexion {ref['trunk_flexion']:.1f})", "")
+        sigmas = b.settings["calibration"]["noise_sigmas"]
+        configured = {
+            "cva": b.settings["faults"]["forward_head"]["cva_drop_degrees"],
+            "trunk_flexion": b.settings["faults"]["slouch"]["trunk_flexion_degrees"],
+        }
+        bands = "; ".join(
+            f"{n}: " + ", ".join(f"{k} {max(v, sigmas * bl.spread.get(k, 0.0)):.1f}" for k, v in configured.items())
+            for n, bl in baselines.items()
+            if bl is not None
+        )
+        b.out(
+            f"**{set_name}** (upright reference: cva {ref['cva']:.1f}, trunk_flexion {ref['trunk_flexion']:.1f}; "
+            f"neutral band in degrees per baseline, widened to {sigmas:g} x its noise: {bands})",
+            "",
+        )
         b.out(*table(["photo", "shows", "view", "cva (Δ)", "trunk_flexion (Δ)", "faults raised", "verdict"], rows))
         for key, groups in SIDE_ORDER.items():
             values = {

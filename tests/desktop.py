@@ -52,7 +52,10 @@ def desktop(folder: Path) -> Iterator[dict[str, str]]:
         script.write_text(f'#!/bin/sh\nprintf "%s\\t%s\\t%s\\n" "$2" "$1" "$(echo "$3" | tr "\\n" " ")" >> {shown}\n')
         script.chmod(0o755)
         rc = folder / "dunstrc"
-        rc.write_text(f'[global]\n    font = "Monospace 8"\n    width = 460\n    origin = top-right\n[record]\n    summary = "*"\n    script = {script}\n')
+        rc.write_text(
+            f'[global]\n    font = "Monospace 8"\n    width = 460\n    origin = top-right\n'
+            f'[record]\n    summary = "*"\n    script = {script}\n'
+        )
         start("dunst", "-config", str(rc), env=env)
         _wait(
             lambda: subprocess.run(["dunstctl", "is-paused"], env=env, capture_output=True).returncode == 0, 10, "dunst"

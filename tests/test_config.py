@@ -148,3 +148,27 @@ def test_settings_that_together_would_stop_monitoring_are_refused_naming_both_ke
         config.load(config_file(text))
     for key in keys:
         assert key in str(err.value)
+
+
+def test_the_ranges_the_defaults_file_documents_are_the_ones_enforced():
+    """default.toml says each key's range in words; config enforces its own table: they must agree."""
+    lines = config.defaults_text().splitlines()
+    table, checked = "", 0
+    for i, line in enumerate(lines):
+        if line.startswith("["):
+            table = line.strip("[]")
+            continue
+        key = re.match(r"^(\w+) = ", line)
+        if not key:
+            continue
+        comments = []
+        for above in reversed(lines[:i]):
+            if not above.startswith("#"):
+                break
+            comments.insert(0, above)
+        documented = re.search(r"Range (-?\d+(?:\.\d+)?)-(\d+(?:\.\d+)?)", " ".join(comments))
+        if documented:
+            low, high = config._range(f"{table}.{key.group(1)}")
+            assert (float(documented.group(1)), float(documented.group(2))) == (low, high), f"{table}.{key.group(1)}"
+            checked += 1
+    assert checked >= 30

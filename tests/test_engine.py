@@ -312,3 +312,31 @@ def test_movement_down_and_across_is_measured_in_the_same_units():
     down = movement.body_position({**still, "head_y": 0.5})
     here = movement.body_position(still)
     assert movement.distance(here, down) == pytest.approx(movement.distance(here, across))
+
+
+def test_a_landmark_seen_on_every_other_frame_is_unknown_not_good_posture():
+    # The nose (head_height, head_y) hidden on every other frame while the head stays forward.
+    cfg = settings(faults__forward_head__hold_seconds=300, breaks__sitting_minutes=240)
+    hidden = {k: v for k, v in FORWARD.items() if k not in ("head_height", "head_y", "head_x", "nose_lift")}
+
+    def timeline(t: float) -> dict:
+        if t < 20:
+            return jiggle(NEUTRAL, t)
+        return jiggle(FORWARD, t) if int(t * 2) % 2 == 0 else {**hidden, "shoulder_x": 0.5 + 0.2 * ((int(t) // 30) % 2)}
+
+    _, events = run(timeline, 400, cfg)
+    starts = of(events, "fault_start", "forward_head")
+    assert len(starts) == 1 and of(events, "fault_end", "forward_head") == []
+    alert = of(events, "alert", "forward_head")[0]
+    assert alert["t"] >= starts[0]["since"] + 300
+    assert alert["held_seconds"] == pytest.approx(alert["t"] - starts[0]["since"], abs=0.01)
+    assert alert["title"] == "Head forward for 5 min"
+
+
+def test_a_fault_switched_off_mid_episode_ends_and_is_never_reminded():
+    cfg = settings(faults__forward_head__hold_seconds=60)
+    state, events = run(lambda t: jiggle(FORWARD, t), 30, cfg)
+    assert of(events, "fault_start", "forward_head")
+    off = settings(faults__forward_head__hold_seconds=60, faults__forward_head__enabled=False)
+    _, later = run(lambda t: jiggle(FORWARD, t), 400, off, state=state, start=30.5)
+    assert of(later, "fault_end", "forward_head") and of(later, "alert") == []

@@ -191,7 +191,7 @@ def wait_for(check, timeout: float, what: str, proc: subprocess.Popen | None = N
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = check()
-        if value is not None and value is not False and value != "":
+        if value:
             return value
         if proc is not None and proc.poll() is not None:
             raise AssertionError(f"preview exited ({proc.returncode}) while waiting for {what}: {proc.stderr.read()}")
@@ -237,12 +237,12 @@ def test_preview_shows_the_picture_and_scores_and_quits_on_q(xvfb, videos, tmp_p
     try:
         window = wait_for(lambda: window_id(xvfb), 60, "the preview window", proc)
 
-        def overlay_with_a_fault() -> np.ndarray | None:
+        def overlay_with_a_fault() -> list[np.ndarray]:
             shot = screenshot(xvfb, tmp_path / "screen.png")
-            return shot if count(shot, preview.OVER, 0) > 100 else None
+            return [shot] if count(shot, preview.OVER, 0) > 100 else []
 
         # Calibrated on the first 3 s, then the head comes forward from 6 s: its bar turns red.
-        shot = wait_for(overlay_with_a_fault, 60, "the forward-head bar over its threshold", proc)
+        (shot,) = wait_for(overlay_with_a_fault, 60, "the forward-head bar over its threshold", proc)
         assert count(shot, preview.BONE) > 300, "the skeleton over the picture"
         assert count(shot, preview.JOINT) > 100, "the landmarks"
         assert count(shot, preview.BACKGROUND, 0) > 50_000, "the score panel"

@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 import pytest
 from conftest import DATASETS, json_lines, run_cli
-from make_test_videos import Timeline
+from make_test_videos import VARIATIONS, Timeline
 
 HOLD = 20
 ONSET = 15.0
@@ -187,3 +187,55 @@ def test_a_real_slouch_held_is_one_episode_per_block(tmp_path, config_file):
         else:
             assert [e for e in ends if start <= e["t"] < start + 8], (start, ends)
             assert not [e for e in starts if start + 8 <= e["t"] < end]
+
+
+# The postures again through other cameras, rooms and backgrounds: scripts/make_test_videos.py's VARIATIONS.
+VARIED_POSTURES = (
+    ("neutral", None, None),
+    ("forward_head", "forward_head", None),
+    ("slouch", "slouch", None),
+    ("head_tilt", "head_tilt", "right"),
+    ("too_close", "too_close", None),
+)
+# Left out because the pose model (lite) does not read them, measured with replay --json --samples; they are
+# findings for the detection, not for this test to hide (see the make_test_videos.py docstring).
+NOT_READ = {
+    # head_roll +18.7 degrees, but the shoulder line follows (-19.2 -> 0.0) and the rule counts that as a lean.
+    ("astronaut-low-far-dim", "head_tilt"): "read as a lean to the right",
+    # head_roll +11.7 degrees, shoulder_tilt +7.6 with it: under the 10 degree threshold once the lean is taken off.
+    ("astronaut-glasses-near-flicker", "head_tilt"): "no fault",
+    # face_size only +25 % (0.159 -> 0.198) for a face 50 % larger with the head cut off at the top.
+    ("astronaut-glasses-near-flicker", "too_close"): "read as forward head and a raised shoulder",
+}
+# In the dim room the model does not find the user for the first ~20 s of the replay (a small wrong pose,
+# scale 0.14 instead of 0.34, or the blurred person behind): the calibration is of the wrong pose, and a
+# neutral recording gets a head_back reminder.
+NOT_READ_VARIATIONS = {"hopper-dark-far-flicker-second-person"}
+
+
+@pytest.mark.parametrize(
+    ("variation", "scenario", "fault", "side"),
+    [
+        pytest.param(v.name, scenario, fault, side, id=f"{v.name}-{scenario}")
+        for v in VARIATIONS
+        for scenario, fault, side in VARIED_POSTURES
+        if v.name not in NOT_READ_VARIATIONS and (v.name, scenario) not in NOT_READ
+    ],
+)
+def test_each_posture_gets_its_reminder_through_camera_light_and_background(
+    videos, config_file, variation, scenario, fault, side
+):
+    video = videos(scenario, seconds=ONSET + HOLD + 20, fps=5, timeline=Timeline(onset=ONSET), variation=variation)
+    events = replay(video, config_file(TEST_CONFIG))
+    if fault is None:
+        assert [e for e in events if e["event"] in ("alert", "fault_start")] == []
+        return
+    alerts = [e for e in events if e["event"] == "alert" and e["fault"] == fault]
+    assert alerts, [e for e in events if e["event"] != "sample"]
+    first = alerts[0]
+    assert first["t"] <= ONSET + HOLD + 15
+    assert first["t"] >= ONSET + HOLD - 1, "a reminder before the posture was held long enough"
+    assert first["side"] == side
+    assert first["muscles"] and first["stretch"]["id"] and first["stretch"]["steps"]
+    # Nothing was reminded during the neutral start.
+    assert all(e["t"] > ONSET for e in events if e["event"] in ("alert", "fault_start"))

@@ -74,12 +74,11 @@ def display_available(environ: Mapping[str, str] = os.environ, platform: str = s
         return False
     try:
         from Xlib import display as xdisplay
-        from Xlib.error import DisplayError
     except ImportError:
         return True
     try:
         xdisplay.Display(name).close()
-    except (DisplayError, OSError, ValueError):
+    except Exception:  # refused, unreachable, unauthorised or malformed: Qt would abort on it
         return False
     return True
 
@@ -230,14 +229,12 @@ class _Window:
 
     def __init__(self) -> None:
         cv2.namedWindow(WINDOW, cv2.WINDOW_AUTOSIZE | cv2.WINDOW_GUI_NORMAL)
-        self.shown = False
         self.quit = False
 
     def show(self, picture: np.ndarray) -> None:
         # Showing a closed window would open it anew.
         if not self.quit and not self._closed():
             cv2.imshow(WINDOW, picture)
-            self.shown = True
 
     def wait(self, seconds: float) -> None:
         """Handle the window's events for ``seconds`` (at least a millisecond); notes a quit."""
@@ -248,7 +245,7 @@ class _Window:
 
     def _closed(self) -> bool:
         """Whether the window was closed with its close button (then it is a quit)."""
-        if self.shown and not self.quit:
+        if not self.quit:
             try:
                 visible = cv2.getWindowProperty(WINDOW, cv2.WND_PROP_VISIBLE)
             except cv2.error:  # Qt forgets a closed window altogether
@@ -282,6 +279,9 @@ def preview(config_path: Path | None, video: Path | None, calibrate: float | Non
     if stored is None:
         print(f"posture-watch: calibrating: sit well, facing the screen, for {seconds:g} seconds", file=sys.stderr)
     try:
+        blank = np.zeros((HEIGHT, HEIGHT * 4 // 3, 3), np.uint8)
+        window.show(draw(blank, None, {}, None, settings, note="loading the pose model"))
+        window.wait(0.001)
         with open_estimator(settings) as estimator:
             pose = _Remembering(estimator)
             analyser = Analyser(pose, state, fps)  # type: ignore[arg-type] - only detect() is used

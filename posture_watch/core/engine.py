@@ -376,12 +376,14 @@ def _update_faults(state: State, obs: Observation, config: Config, events: list[
     for unit, members in faults.UNITS.items():
         track = state.tracks.setdefault(unit, Track(fault=members[-1]))
         enabled = tuple(m for m in members if config["faults"][m]["enabled"])
-        if not enabled:
+        if track.fault not in enabled:
+            # Switched off in the settings: its episode ends and its load is forgotten.
             if track.active:
                 _end(track, obs, obs.t, events)
-            state.tracks[unit] = Track(fault=members[-1])
+            track = state.tracks[unit] = Track(fault=(enabled or members)[-1])
+        if not enabled:
             continue
-        decided = faults.decide(readings, enabled)
+        decided = faults.decide(readings, enabled, track.fault if track.active else None)
         if decided is None:
             continue  # unknown: no vote, no load
         reading, named = decided

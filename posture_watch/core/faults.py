@@ -49,8 +49,27 @@ class Reading:
     side: str | None = None
 
 
+# The least frame-to-frame spread each feature is taken to have, in its own unit: a calibration of
+# a few seconds or a few photos can happen to be steadier than the person ever is again.
+SPREAD_FLOOR = {
+    "head_roll": 1.5,
+    "shoulder_tilt": 1.5,
+    "trunk_lean": 1.5,
+    "cva": 2.0,
+    "trunk_flexion": 2.0,
+    "head_pitch": 3.0,
+    "head_yaw": 0.03,
+    "head_height": 0.015,
+    "neck_length": 0.01,
+    "nose_lift": 0.015,
+    "face_size": 0.004,
+    "head_y": 0.01,
+    "shoulder_x": 0.01,
+}
+
+
 class Deviation:
-    """Feature minus neutral, with the noise-widened threshold."""
+    """Feature minus neutral, with the threshold widened by the person's own noise."""
 
     def __init__(self, features: Features, baseline: Baseline, sigmas: float) -> None:
         self.features, self.baseline, self.sigmas = features, baseline, sigmas
@@ -66,10 +85,15 @@ class Deviation:
         return self.features[key] / max(self.baseline.median[key], 1e-9) - 1
 
     def threshold(self, key: str, configured: float, relative: bool = False) -> float:
-        noise = self.sigmas * self.baseline.spread.get(key, 0.0)
+        """The configured sensitivity, or ``sigmas`` times the feature's spread where that is wider,
+        plus how uncertain the neutral itself is (its median from only so many frames)."""
+        spread = max(self.baseline.spread.get(key, 0.0), SPREAD_FLOOR.get(key, 0.0))
+        noise = self.sigmas * spread
+        unsure = 1.25 * spread / math.sqrt(max(self.baseline.frames, 1))  # standard error of a median
         if relative:
-            noise /= max(abs(self.baseline.median[key]), 1e-9)
-        return max(configured, noise)
+            scale = max(abs(self.baseline.median[key]), 1e-9)
+            noise, unsure = noise / scale, unsure / scale
+        return max(configured, noise) + unsure
 
     def lean(self) -> float:
         """Sideways trunk lean in degrees from neutral, positive to the right; 0 when not leaning."""
@@ -345,13 +369,17 @@ def read(features: Features, baseline: Baseline, config: Config) -> dict[str, Re
 
 
 def decide(
-    readings: dict[str, Reading], members: tuple[str, ...]
+    readings: dict[str, Reading], members: tuple[str, ...], current: str | None = None
 ) -> tuple[Reading, str | None] | None:
-    """A unit's reading (its strongest member's) and the member that names it, or None when all are unknown.
+    """A unit's reading (its strongest member's) and the member that names it, or None when it is unknown.
 
-    The name is the most specific member over its threshold; None when none is.
+    The name is the most specific member over its threshold; None when none is. While ``current``
+    (the member naming an active episode) cannot be read, another member speaks for the unit only
+    when it is over: one that is merely under says nothing about the posture under way.
     """
     known = [m for m in members if m in readings]
+    if current is not None and current not in readings:
+        known = [m for m in known if readings[m].score >= 1.0]
     if not known:
         return None
     strongest = max(known, key=lambda m: readings[m].score)

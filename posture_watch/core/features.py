@@ -110,7 +110,9 @@ def _detect_view(points: np.ndarray, usable: np.ndarray) -> str | None:
         shoulder_width = _dist(points[LEFT_SHOULDER], points[RIGHT_SHOULDER])
         shoulder_mid = (points[LEFT_SHOULDER] + points[RIGHT_SHOULDER]) / 2
         ear = points[ears].mean(axis=0)
-        neck = max(abs(shoulder_mid[1] - ear[1]), 1e-6)
+        # The whole ear-to-shoulder distance, not only its height: hunched over a desk the
+        # head comes down level with the shoulders, seen from the side all the same.
+        neck = max(_dist(shoulder_mid, ear), 1e-6)
         return "side" if shoulder_width < SIDE_VIEW_RATIO * neck else "front"
     if shoulders:
         return "front"

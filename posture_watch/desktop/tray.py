@@ -159,7 +159,14 @@ def _xembed_icon() -> type:
     item), and once docked takes its parent's background (``ParentRelative``,
     allowed only between windows of one depth), reads that background back and
     blends the icon over it, so the corners show the tray, antialiased edges too.
+
+    Its event loop also waits with a timeout: pystray's blocks in a read of the
+    X socket, and an event another thread happened to read off it (the one
+    that ends the loop, say) waited there until the next one came, so stop()
+    could return with the loop still running.
     """
+    import select
+
     import Xlib.error
     from pystray import _xorg
     from Xlib import X
@@ -167,8 +174,20 @@ def _xembed_icon() -> type:
     class XembedIcon(_xorg.Icon):  # type: ignore[misc, valid-type]
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             self._parent_relative = False
+            self._stopping = False
             super().__init__(*args, **kwargs)
             self._message_handlers[X.ReparentNotify] = self._on_reparent
+
+        def _stop(self) -> None:
+            self._stopping = True
+            super()._stop()
+
+        def _events(self) -> Any:
+            while not self._stopping:
+                if self._display.pending_events():
+                    yield self._display.next_event()
+                else:
+                    select.select([self._display], [], [], 0.2)
 
         def _create_window(self) -> Any:
             window = super()._create_window()

@@ -1,0 +1,373 @@
+"""Every command in README.md's commands table, run through the installed ``posture-watch`` command.
+
+The table is read from README.md: a command added there without an entry in
+CASES fails here. Each case is an invocation with its expected exit status
+and the pattern its first line of output must match (stdout, or stderr for
+messages and errors). Commands that need a camera get one that does not
+exist (``[camera] index = 63``); everything a command writes goes to this
+test's own folders (``XDG_*`` variables, ``--history``, ``--config``, paths
+under the test's tmp folder).
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import queue
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from conftest import MODEL, ROOT
+
+EXE = shutil.which("posture-watch", path=str(Path(sys.executable).parent))
+
+
+def table_commands(readme: Path = ROOT / "README.md") -> list[str]:
+    """The command words in README.md's commands table, in its order (``history export ...`` is ``history``)."""
+    section = readme.read_text(encoding="utf-8").split("\n## Commands\n", 1)[1].split("\n## ", 1)[0]
+    words: list[str] = []
+    for line in section.splitlines():
+        cells = re.split(r"(?<!\\)\|", line)
+        if len(cells) < 3 or "`posture-watch " not in cells[1]:
+            continue
+        for word in re.findall(r"`posture-watch ([a-z][a-z0-9-]*)", cells[1]):
+            if word not in words:
+                words.append(word)
+    return words
+
+
+@dataclass(frozen=True)
+class Case:
+    """One invocation: ``args`` (``{name}`` fills in a path, see Context), its status and first line.
+
+    ``stream`` is where the first line is read; ``also`` must appear somewhere
+    in that stream. With ``until``, the command is a monitor: once ``until``
+    appears on stderr it is sent SIGTERM, and ``status`` is its exit status then.
+    ``env`` sets variables for this invocation (None removes one; values are filled in like args).
+    """
+
+    args: tuple[str, ...]
+    status: int
+    first: str
+    stream: str = "stdout"
+    also: str | None = None
+    until: str | None = None
+    env: tuple[tuple[str, str | None], ...] = ()
+
+
+CAMERA_63 = "[camera]\nindex = 63\n"
+NO_DISPLAY = (("DISPLAY", None), ("WAYLAND_DISPLAY", None))
+
+# Command word -> its invocations, run in this order in one set of folders.
+CASES: dict[str, list[Case]] = {
+    "run": [
+        Case(
+            ("run", "--no-tray", "--config", "{camera63}"),
+            0,
+            r"^posture-watch: calibrating: Sit as you do when sitting well",
+            "stderr",
+            until=r"posture-watch: camera 63: not found; plug it in or set camera\.index",
+        ),
+        Case(
+            ("run", "--no-tray", "--source", "{short}", "--calibrate", "3", "--config", "{camera63}"),
+            0,
+            r"^posture-watch: calibrating: ",
+            "stderr",
+            also=r"posture-watch: the recording came to its end",
+        ),
+    ],
+    "calibrate": [
+        Case(
+            ("calibrate", "--config", "{camera63}"),
+            2,
+            r"^Sit as you do when sitting well, facing the screen, for 10 seconds",
+            "stderr",
+            also=r"posture-watch: error: camera 63 was not found; plug it in or set camera\.index",
+        ),
+        Case(
+            ("calibrate", "--source", "{neutral}", "--seconds", "3"),
+            0,
+            r"^calibrated: front view from \d+ frames, saved to .*camera-0\.json$",
+        ),
+    ],
+    "replay": [
+        Case(
+            ("replay", "{neutral}", "--calibrate", "5"),
+            0,
+            r"^0:00:0\d  calibrated \(front view, \d+ frames\)$",
+            also=r"frames analysed, 0 reminder\(s\)",
+        ),
+        Case(
+            ("replay", "{neutral}", "--calibrate", "5", "--json", "--samples", "--config", "{camera63}"),
+            0,
+            r'^\{"t": [\d.]+, "event": "sample", "view": "front", "features": \{',
+            also=r'"event": "summary"',
+        ),
+        Case(("replay", "{neutral}"), 2, r"^posture-watch: error: no calibration yet: pass --calibrate", "stderr"),
+    ],
+    "model": [
+        Case(("model", "path"), 0, "^{model}$"),
+        Case(("model", "verify"), 0, r"^ok: {model} \(sha256 [0-9a-f]{64}\)$"),
+        Case(("model", "import", "{model}"), 0, r"^imported {model} into .*pose_landmarker_lite\.task \(sha256 "),
+        Case(("model", "download", "--url", "{model_url}"), 0, r"^.*[/\\]models[/\\]pose_landmarker_lite\.task$"),
+    ],
+    "config": [
+        Case(("config", "path"), 0, r"^.*[/\\]posture-watch[/\\]config\.toml$"),
+        Case(("config", "show"), 0, r"^# defaults$", also=r"\[camera\]"),
+        Case(("config", "show", "--config", "{camera63}"), 0, r"^# defaults merged with ", also=r"index = 63"),
+        Case(("config", "check", "{camera63}"), 0, r"^ok: .*camera63\.toml$"),
+    ],
+    "autostart": [
+        Case(("autostart", "status"), 0, r"^disabled: "),
+        Case(("autostart", "enable"), 0, r"^enabled: "),
+        Case(("autostart", "status"), 0, r"^enabled: "),
+        Case(("autostart", "disable"), 0, r"^disabled: removed "),
+    ],
+    "doctor": [
+        Case(
+            ("doctor", "--config", "{camera63}"),
+            1,
+            r"^ok\s+settings: .*camera63\.toml$",
+            also=r"PROBLEM  camera: no camera 63",
+        ),
+    ],
+    "report": [
+        Case(("report", "--history", "{history}", "--out", "{tmp}/report.html"), 0, r"^.*report\.html$"),
+        Case(("report", "--history", "{history}", "--format", "json"), 0, r"^\{$", also=r'"present_seconds"'),
+        Case(("report", "--history", "{history}", "--week", "--format", "json"), 0, r"^\{$"),
+        Case(
+            ("report", "--history", "{tmp}/none.sqlite3"),
+            2,
+            r"^posture-watch: error: .*none\.sqlite3: no history yet",
+            "stderr",
+        ),
+    ],
+    "history": [
+        Case(("history", "export", "--csv", "{tmp}/csv", "--history", "{history}"), 0, r"^.*csv[/\\]sessions\.csv$"),
+        Case(("history", "delete", "--before", "2000-01-01", "--history", "{history}"), 0, r"^deleted 0 record\(s\) "),
+        Case(("history", "delete", "--history", "{history}"), 2, r"^posture-watch: error: .*add --yes", "stderr"),
+        Case(("history", "delete", "--yes", "--history", "{history}"), 0, r"^deleted [1-9]\d* record\(s\) .*all of it"),
+    ],
+    "preview": [
+        Case(
+            ("preview", "--config", "{camera63}"),
+            2,
+            r"^posture-watch: error: preview needs a desktop display; use replay --plot instead$",
+            "stderr",
+            env=NO_DISPLAY,
+        ),
+        # On a display of its own (Xvfb), it gets as far as the camera that is not there.
+        Case(
+            ("preview", "--config", "{camera63}"),
+            2,
+            r"^posture-watch: calibrating: sit well, facing the screen, for 10 seconds",
+            "stderr",
+            also=r"posture-watch: error: camera 63 was not found; plug it in or set camera\.index",
+            env=(("DISPLAY", "{display}"), ("WAYLAND_DISPLAY", None)),
+        ),
+    ],
+    "record": [
+        Case(
+            ("record", "--config", "{camera63}", "--seconds", "1", "{tmp}/out.mp4"),
+            2,
+            r"^posture-watch: error: camera 63 could not be opened; check it is connected",
+            "stderr",
+        ),
+    ],
+}
+
+
+class Context(dict):
+    """The values ``{name}`` stands for in a case's args; each is made on first use."""
+
+    def __init__(self, tmp: Path, videos, env: dict[str, str]) -> None:
+        super().__init__(tmp=str(tmp), model=str(MODEL))
+        self.tmp, self.videos, self.env = tmp, videos, env
+        self.servers: list[http.server.ThreadingHTTPServer] = []
+        self.xvfb: subprocess.Popen | None = None
+
+    def __missing__(self, key: str) -> str:
+        if key == "camera63":
+            path = self.tmp / "camera63.toml"
+            path.write_text(CAMERA_63, encoding="utf-8")
+            value = str(path)
+        elif key == "neutral":
+            value = str(self.videos("neutral", seconds=20, fps=5))
+        elif key == "short":
+            value = str(self.videos("neutral", seconds=8, fps=5))
+        elif key == "history":
+            # A history with something in it, the way a user gets one without a camera.
+            value = str(self.tmp / "history.sqlite3")
+            result = cli(("replay", self["neutral"], "--calibrate", "5", "--history", value), self.env)
+            assert result.returncode == 0, result.stderr
+        elif key == "model_url":
+            handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(MODEL.parent))
+            server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+            threading.Thread(target=server.serve_forever, daemon=True).start()
+            self.servers.append(server)
+            value = f"http://127.0.0.1:{server.server_address[1]}/{MODEL.name}"
+        elif key == "display":
+            value = self._start_xvfb()
+        else:
+            raise KeyError(key)
+        self[key] = value
+        return value
+
+    def _start_xvfb(self) -> str:
+        """An X display of its own, as tests/test_preview.py starts one (skipped there too without Xvfb)."""
+        if shutil.which("Xvfb") is None:
+            pytest.skip("Xvfb is not installed (Debian: xvfb), so preview's window cannot be tried")
+        number = next(
+            n
+            for n in range(300, 400)
+            if not Path(f"/tmp/.X11-unix/X{n}").exists() and not Path(f"/tmp/.X{n}-lock").exists()
+        )
+        self.xvfb = subprocess.Popen(
+            ["Xvfb", f":{number}", "-screen", "0", "1024x768x24", "-nolisten", "tcp"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while not Path(f"/tmp/.X11-unix/X{number}").exists():
+            assert time.monotonic() < deadline and self.xvfb.poll() is None, "Xvfb did not start"
+            time.sleep(0.1)
+        return f":{number}"
+
+    def close(self) -> None:
+        for server in self.servers:
+            server.shutdown()
+            server.server_close()
+        if self.xvfb is not None:
+            self.xvfb.terminate()
+            try:
+                self.xvfb.wait(5)
+            except subprocess.TimeoutExpired:
+                self.xvfb.kill()
+                self.xvfb.wait()
+
+
+def cli(args: tuple[str, ...], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    assert EXE, "pip install . must install the posture-watch command beside python"
+    return subprocess.run(
+        [EXE, *args],
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        env=env,
+        cwd=ROOT,
+        timeout=180,
+        check=False,
+    )
+
+
+def monitor(args: tuple[str, ...], env: dict[str, str], until: str, patience: float = 120) -> tuple[int, str, str]:
+    """Start a monitor, wait for ``until`` on its stderr, stop it with SIGTERM: (status, stdout, stderr)."""
+    assert EXE, "pip install . must install the posture-watch command beside python"
+    proc = subprocess.Popen(
+        [EXE, *args], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+    )
+    lines: queue.Queue[str | None] = queue.Queue()
+
+    def read() -> None:
+        assert proc.stderr is not None
+        for line in proc.stderr:
+            lines.put(line)
+        lines.put(None)
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    err: list[str] = []
+    deadline = time.monotonic() + patience
+    try:
+        while time.monotonic() < deadline:
+            try:
+                line = lines.get(timeout=max(deadline - time.monotonic(), 0.01))
+            except queue.Empty:
+                break
+            if line is None:
+                break
+            err.append(line)
+            if re.search(until, line):
+                break
+        assert any(re.search(until, line) for line in err), f"never said {until!r}:\n{''.join(err)}"
+        assert proc.poll() is None, f"ended early with {proc.returncode}:\n{''.join(err)}"
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+        try:
+            status = proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            status = proc.wait()
+    reader.join(timeout=10)
+    while not lines.empty():
+        line = lines.get_nowait()
+        if line is not None:
+            err.append(line)
+    out = proc.stdout.read() if proc.stdout is not None else ""
+    return status, out, "".join(err)
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    """The environment of a user whose folders are all this test's own (no stored calibration, no settings)."""
+    environ = dict(os.environ)
+    for var in ("CONFIG", "DATA", "STATE", "CACHE"):
+        environ[f"XDG_{var}_HOME"] = str(tmp_path / "xdg" / var.lower())
+    # matplotlib (report) keeps its font cache in the session's cache folder, not rebuilt per test.
+    environ.setdefault("MPLCONFIGDIR", str(Path(os.environ["XDG_CACHE_HOME"]) / "matplotlib"))
+    environ["POSTURE_WATCH_MODEL"] = str(MODEL)
+    return environ
+
+
+def test_every_command_in_the_readme_table_has_cases():
+    words = table_commands()
+    assert {"run", "replay", "record", "history"} <= set(words), f"README.md's commands table not understood: {words}"
+    missing = [w for w in words if w not in CASES]
+    assert not missing, f"README.md's commands table has {missing}: add how to run them to CASES in {__file__}"
+    stale = [w for w in CASES if w not in words]
+    assert not stale, f"CASES has {stale}, which README.md's commands table does not list"
+
+
+@pytest.mark.parametrize("command", table_commands())
+def test_command(command: str, env, tmp_path: Path, videos):
+    assert command in CASES, f"README.md lists `posture-watch {command}`: add how to run it to CASES"
+    context = Context(tmp_path, videos, env)
+    try:
+        for case in CASES[command]:
+            args = tuple(arg.format_map(context) for arg in case.args)
+            case_env = dict(env)
+            for name, value in case.env:
+                if value is None:
+                    case_env.pop(name, None)
+                else:
+                    case_env[name] = value.format_map(context)
+            if case.until is not None:
+                status, out, err = monitor(args, case_env, case.until)
+            else:
+                result = cli(args, case_env)
+                status, out, err = result.returncode, result.stdout, result.stderr
+            shown = f"posture-watch {' '.join(args)}\n--- stdout\n{out}--- stderr\n{err}"
+            assert status == case.status, shown
+            text = out if case.stream == "stdout" else err
+            assert re.search(_pattern(case.first, context), text.splitlines()[0] if text else ""), shown
+            if case.also is not None:
+                assert re.search(_pattern(case.also, context), text), shown
+    finally:
+        context.close()
+    if command == "record":
+        assert not (tmp_path / "out.mp4").exists(), "record without a camera left a file"
+
+
+def _pattern(pattern: str, context: Context) -> str:
+    """A pattern with ``{model}`` and ``{tmp}`` replaced by those paths, matched literally."""
+    return re.sub(r"\{(model|tmp)\}", lambda m: re.escape(context[m.group(1)]), pattern)
