@@ -230,6 +230,11 @@ def _replay(args: argparse.Namespace) -> int:
                 "alerts": printer.alerts,
             }
             printer.summary(summary)
+            if state.calibrating and stats.last_t < args.calibrate:
+                raise UserError(
+                    f"{args.video} is only {stats.last_t:.0f} s long, shorter than --calibrate {args.calibrate:g}; "
+                    "give fewer seconds"
+                )
             if state.calibrating:
                 raise UserError(
                     f"{args.video}: nobody was in view long enough to calibrate ({args.calibrate:g} s were needed); "
@@ -397,7 +402,10 @@ def _model(args: argparse.Namespace) -> int:
     else:
         path, origin = model.configured_path(settings)
         if path is None:
-            raise UserError(f"no {variant} model to verify; run `posture-watch model download`")
+            raise UserError(
+                f"no {variant} model to verify; run `posture-watch model download`, "
+                "or `posture-watch model import FILE` on a machine without internet access"
+            )
         digest = model.verify(path, variant if origin == "the per-user cache" else None)
         print(f"ok: {path} (sha256 {digest})")
     return 0
@@ -506,6 +514,8 @@ def _history(args: argparse.Namespace) -> int:
         if args.action == "export":
             if args.csv is None:
                 raise UserError("history export needs --csv DIR: the folder to write the CSV files to")
+            if args.csv.exists() and not args.csv.is_dir():
+                raise UserError(f"{args.csv} is a file, not a folder; give --csv a folder for the CSV files")
             for written in history.export_csv(db, args.csv):
                 print(written)
         else:

@@ -113,7 +113,7 @@ def load(override: Path | None = None) -> Config:
     path = user_file(override)
     if not path.exists():
         if override is not None:
-            raise UserError(f"{path}: config file not found; check the path given to --config")
+            raise UserError(f"{path}: config file not found; check the path")
         return defaults()
     return parse(path.read_bytes(), path)
 

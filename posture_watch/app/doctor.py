@@ -22,9 +22,10 @@ def checks(config_path: Path | None) -> Iterator[Check]:
     """Each check as (name, ok, what it found or how to fix it)."""
     try:
         settings = config.load(config_path)
-        yield "settings", True, str(config.user_file(config_path))
+        path = config.user_file(config_path)
+        yield "settings", True, str(path) if path.exists() else f"defaults (no settings file yet at {path})"
     except UserError as exc:
-        yield "settings", False, f"{exc}; until fixed the defaults are used"
+        yield "settings", False, f"{exc}; run and the other commands stop with this message until it is fixed"
         settings = config.defaults()
     yield _model(settings)
     yield _camera(settings)

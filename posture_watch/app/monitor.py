@@ -48,10 +48,10 @@ MORNING = 6
 # What the engine is told while the camera has no frame to give.
 _CAMERA_SAYS = {BUSY: engine.BUSY, MISSING: engine.OFF, LOST: engine.OFF, PAUSED: engine.PAUSED}
 _CAMERA_WORDS = {
-    OK: "camera {index}: working",
-    MISSING: "camera {index}: not found; plug it in or set camera.index (trying again)",
-    LOST: "camera {index}: stopped giving pictures (trying again)",
-    BUSY: "camera {index}: in use by another program (a call?); reminders held until it is free",
+    OK: "{camera}: working",
+    MISSING: "{camera}: not found; plug it in or set camera.index (trying again)",
+    LOST: "{camera}: stopped giving pictures (trying again)",
+    BUSY: "{camera}: in use by another program (a call?); reminders held until it is free",
 }
 
 
@@ -85,6 +85,8 @@ class Monitor:
         self.clocks = clocks or Clocks()
         self.recorder, self.save_baseline, self.dnd_check = recorder, save_baseline, dnd_check
         self.tray: Any = None
+        # What the terminal calls the source: "camera 0", or the recording `run --source` plays.
+        self.source_name: str | None = None
         self.commands: queue.Queue[tuple[str, object]] = queue.Queue()
         # Set by a signal handler: a plain attribute, so the handler takes no lock.
         self.quit_requested = False
@@ -239,10 +241,14 @@ class Monitor:
             log.warning("summary failed: %s", exc)
             self.notifier.send("Today's summary", f"The summary could not be made: {exc}")
             return
-        webbrowser.open(page.as_uri())
+        say(f"today's summary: {page}")
+        if not webbrowser.open(page.as_uri()):
+            self.notifier.send("Today's summary", f"No browser could be opened; the page is {page}")
 
     def _cmd_open_config(self, _: object) -> None:
-        open_config(self.watcher.path)
+        say(f"settings: {self.watcher.path}")
+        if not open_config(self.watcher.path):
+            self.notifier.send("Your settings", f"No editor could be opened; the file is {self.watcher.path}")
 
     def _paused(self) -> bool:
         if self.paused_until is None:
@@ -310,8 +316,8 @@ class Monitor:
     def on_camera(self, status: str) -> None:
         """The camera's status changed: one line, never one per frame."""
         words = _CAMERA_WORDS.get(status)
-        if words:
-            say(words.format(index=self._index))
+        if words and not self.camera.finished:
+            say(words.format(camera=self.source_name or f"camera {self._index}"))
 
     def _update_tray(self) -> None:
         if self.tray is not None:
@@ -381,8 +387,11 @@ def today_report(history_path: Path) -> Path:
     return out
 
 
-def open_config(path: Path) -> None:
-    """Open the settings file in the desktop's editor, creating it with a pointer to the defaults."""
+def open_config(path: Path) -> bool:
+    """Open the settings file in the desktop's editor, creating it with a pointer to the defaults.
+
+    False when there is nothing to open it with.
+    """
     from .. import paths
 
     if not path.exists():
@@ -394,8 +403,9 @@ def open_config(path: Path) -> None:
     opener = {"darwin": ["open"], "win32": None}.get(sys.platform, ["xdg-open"])
     if opener is None:
         os.startfile(path)  # type: ignore[attr-defined]
-        return
-    if shutil.which(opener[0]):
-        subprocess.Popen([*opener, str(path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    else:
+        return True
+    if not shutil.which(opener[0]):
         log.warning("no %s to open %s", opener[0], path)
+        return False
+    subprocess.Popen([*opener, str(path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return True

@@ -83,6 +83,8 @@ def run(config_path: Path | None, video: Path | None, calibrate: float | None, t
                     save_baseline=video is None,
                 )
                 camera.on_status = monitor.on_camera
+                if video is not None:
+                    monitor.source_name = f"the recording {video.name}"
                 notifier.on_action = lambda key, fault: monitor.command(f"{key}_reminder", fault)
                 if stored is None:
                     say(f"calibrating: {FIRST_RUN.format(seconds=seconds)}")

@@ -98,6 +98,8 @@ class Track:
     fault: str = ""
     active: bool = False
     since: float = 0.0
+    # When the posture began, kept when a family's episode changes its name: what a reminder says was held.
+    held_since: float = 0.0
     side: str | None = None
     load: float = 0.0
     peak: float = 0.0
@@ -304,6 +306,7 @@ def _shift(state: State, offset: float) -> None:
         state.last_notification += offset
     for track in [*state.tracks.values(), state.sitting]:
         track.since += offset
+        track.held_since += offset
         track.ended += offset
         if track.last_alert is not None:
             track.last_alert += offset
@@ -415,9 +418,12 @@ def _observe(
     names = Counter(vote[3] for vote in overs if vote[3])
     other = names.most_common(1)[0] if len(names) == 1 else None
     if majority and track.active and other and other[0] != track.fault and other[1] >= MIN_VOTES:
-        # The same posture is now clearly another fault of the family: a new episode, the load goes on.
+        # The same posture is now clearly another fault of the family: a new episode under its
+        # name; the load and the time it has been held go on.
+        held_since = track.held_since
         _end(track, obs, t, events)
         _start(track, obs, t, other[0], config, events)
+        track.held_since = held_since
         return
     if majority and not track.active:
         # The posture began with the first reading of the window outside
@@ -442,7 +448,7 @@ def _observe(
 
 
 def _start(track: Track, obs: Observation, since: float, fault: str, config: Config, events: list[Event]) -> None:
-    track.active, track.since, track.fault = True, since, fault
+    track.active, track.since, track.held_since, track.fault = True, since, since, fault
     track.load = min(track.load, 2.0 * config["faults"][fault]["hold_seconds"])
     track.peak = track.load
     events.append(FaultStart(obs.t, obs.wall, fault, track.side, since, _wall(obs, since)))
@@ -518,7 +524,7 @@ def _maybe_alert(state: State, obs: Observation, config: Config, events: list[Ev
     if name == "sitting":
         held, side = state.sitting_seconds, None
     else:
-        held, side = t - track.since, track.side
+        held, side = t - track.held_since, track.side
         if name == "static_posture" and state.still_since is not None:
             held = t - state.still_since
     muscles = faults.muscles_for(name, side)

@@ -43,10 +43,19 @@ _OTHER = {"left": "right", "right": "left"}
 
 @dataclass(frozen=True)
 class Reading:
-    """A fault's score for one frame (1.0 = edge of neutral) and the side it leans to."""
+    """A fault's score for one frame (1.0 = edge of neutral) and the side it leans to.
+
+    ``typical`` is how strongly the frame shows what only this fault shows, where that differs from
+    the score: within a family, the member whose own sign is strongest names the posture.
+    """
 
     score: float
     side: str | None = None
+    typical: float | None = None
+
+    @property
+    def sign(self) -> float:
+        return self.score if self.typical is None else self.typical
 
 
 # The least frame-to-frame spread each feature is taken to have, in its own unit: a calibration of
@@ -128,14 +137,16 @@ def _forward_head(d: Deviation, c: Config) -> Reading | None:
     # the head's height above the shoulders and the neck's length shrink, the head sinks in the
     # picture and the face grows. Their combined length decides, so a moderate forward head that
     # moves each a little is caught, and one feature alone counts as it would on its own.
-    parts = [-d.growth("head_height") / d.threshold("head_height", c["head_drop"], relative=True)]
+    drops = [-d.growth("head_height") / d.threshold("head_height", c["head_drop"], relative=True)]
     if d.has("neck_length"):
-        parts.append(-d.growth("neck_length") / d.threshold("neck_length", c["head_drop"], relative=True))
+        drops.append(-d.growth("neck_length") / d.threshold("neck_length", c["head_drop"], relative=True))
+    parts = list(drops)
     if d.has("head_y"):
         parts.append(d.delta("head_y") / d.threshold("head_y", c["head_sink"]))
     if d.has("face_size"):
         parts.append(d.growth("face_size") / d.threshold("face_size", c["face_growth"], relative=True))
-    return Reading(math.sqrt(sum(max(p, 0.0) ** 2 for p in parts)))
+    # What only a forward head shows is the head coming down toward the shoulders.
+    return Reading(math.sqrt(sum(max(p, 0.0) ** 2 for p in parts)), typical=max(drops))
 
 
 def _slouch(d: Deviation, c: Config) -> Reading | None:
@@ -333,22 +344,14 @@ REGISTRY: dict[str, Fault] = {
 }
 # Faults with a per-frame rule, in the order they are checked.
 POSTURE_FAULTS = tuple(name for name, f in REGISTRY.items() if f.rule is not None)
-# Within a family, which fault names a posture when several are over: the most specific first.
-SPECIFIC_FIRST = ("head_back", "too_close", "slouch", "forward_head")
-
-
 def _units() -> dict[str, tuple[str, ...]]:
     units: dict[str, list[str]] = {}
     for name in POSTURE_FAULTS:
         units.setdefault(REGISTRY[name].family or name, []).append(name)
-    return {unit: tuple(sorted(members, key=_specificity)) for unit, members in units.items()}
+    return {unit: tuple(members) for unit, members in units.items()}
 
 
-def _specificity(name: str) -> int:
-    return SPECIFIC_FIRST.index(name) if name in SPECIFIC_FIRST else -1
-
-
-# Decision units: a family of faults decided together, or a fault on its own, members most specific first.
+# Decision units: a family of faults decided together, or a fault on its own.
 UNITS = _units()
 # Faults with a [faults.NAME] table in the settings (sitting is set in [breaks]).
 CONFIGURED = tuple(name for name in REGISTRY if name != "sitting")
@@ -373,9 +376,9 @@ def decide(
 ) -> tuple[Reading, str | None] | None:
     """A unit's reading (its strongest member's) and the member that names it, or None when it is unknown.
 
-    The name is the most specific member over its threshold; None when none is. While ``current``
-    (the member naming an active episode) cannot be read, another member speaks for the unit only
-    when it is over: one that is merely under says nothing about the posture under way.
+    The name is the member over its threshold whose own sign is strongest; None when none is over.
+    While ``current`` (the member naming an active episode) cannot be read, another member speaks
+    for the unit only when it is over: one that is merely under says nothing about the posture under way.
     """
     known = [m for m in members if m in readings]
     if current is not None and current not in readings:
@@ -383,7 +386,8 @@ def decide(
     if not known:
         return None
     strongest = max(known, key=lambda m: readings[m].score)
-    named = next((m for m in known if readings[m].score >= 1.0), None)
+    over = [m for m in known if readings[m].score >= 1.0]
+    named = max(over, key=lambda m: readings[m].sign) if over else None
     return readings[strongest], named
 
 

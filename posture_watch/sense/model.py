@@ -150,9 +150,16 @@ def download(variant: str, url: str | None = None) -> Path:
 
 def import_file(source: Path, variant: str) -> Path:
     """Copy a model file the user brought into the cache after verifying it."""
+    if source.is_dir():
+        raise UserError(f"{source} is a folder; give the path of the downloaded .task file in it")
     if not source.is_file():
         raise UserError(f"{source}: no such file; give the path of a downloaded .task model")
-    verify(source, variant)
+    try:
+        verify(source, variant)
+    except UserError as exc:
+        # Nothing was imported: the user's own file is left alone, whatever it is.
+        reason = str(exc).split("; delete it")[0]
+        raise UserError(f"{reason}; nothing was imported. Download the model from\n  {url_for(variant)}") from None
     dest = cached_path(variant)
     paths.private_dir(dest.parent)
     fd, tmp_name = tempfile.mkstemp(prefix=".import-", suffix=".task", dir=dest.parent)
