@@ -8,6 +8,7 @@ the monitor; the tray never touches the camera or the engine itself.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from functools import cache
 from typing import Any
@@ -94,6 +95,11 @@ class Tray:
             ),
         )
         self._shown: tuple[str, float, str] | None = None
+        # Updates go to pystray from a thread of their own, latest first: pystray waits for its
+        # loop to take each one, and a tray stuck in X must not hold up the monitor.
+        self._wish: tuple[str, float, str] | None = None
+        self._wished = threading.Condition()
+        threading.Thread(target=self._apply, name="tray-updates", daemon=True).start()
 
     def _do(self, name: str, arg: object = None) -> Callable[..., None]:
         def handler(*_: object) -> None:
@@ -115,13 +121,19 @@ class Tray:
         self.icon.update_menu()
 
     def show(self, state: str, tooltip: str, level: float = 0.0) -> None:
-        """Update the icon and tooltip (only when they change)."""
-        shown = (state, round(level, 1), tooltip)
-        if shown == self._shown:
-            return
-        self._shown = shown
-        self.icon.icon = icon_image(state, round(level, 1))
-        self.icon.title = tooltip
+        """Update the icon and tooltip (only when they change); never waits for the tray."""
+        with self._wished:
+            self._wish = (state, round(level, 1), tooltip)
+            self._wished.notify()
+
+    def _apply(self) -> None:
+        while True:
+            with self._wished:
+                while self._wish is None or self._wish == self._shown:
+                    self._wished.wait()
+                state, level, tooltip = self._shown = self._wish
+            self.icon.icon = icon_image(state, level)
+            self.icon.title = tooltip
 
     def run(self, setup: Callable[[], None]) -> None:
         """Run the tray loop on this thread; ``setup`` starts the monitor once the icon is up."""
