@@ -112,6 +112,9 @@ def test_html_report_renders_with_its_charts_in_chromium(tmp_path, videos, confi
     )
     image = cv2.imread(str(shot))
     assert image is not None and image.std() > 10
+    # The README's picture of a report: the top of the page, half size.
+    top = cv2.resize(image[:1400], (500, 700), interpolation=cv2.INTER_AREA)
+    cv2.imwrite(str(ROOT / "docs" / "images" / "report.png"), top, [cv2.IMWRITE_PNG_COMPRESSION, 9])
     # The charts' own colours are on the rendered page: bars of posture time and muscle load.
     for bgr in ((31, 140, 217), (184, 92, 138)):
         close = np.all(np.abs(image.astype(int) - bgr) < 12, axis=2)
