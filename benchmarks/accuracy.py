@@ -64,16 +64,9 @@ HEAD_DOWN = tuple(f for f in ("forward_head", "slouch", "too_close", "head_back"
 NOT_POSTURE = ("static_posture", "sitting")
 CALIBRATE_SECONDS = 10.0
 
-# tests/test_scenarios.py's TEST_CONFIG: every posture fault held 20 s before a reminder.
-HOLD = 20
-ONSET = 15.0
-# Every posture fault of the registry (so also ones added since that test was written).
-TEST_CONFIG = """
-[presence]
-away_seconds = 10
-[notify]
-min_gap_minutes = 0
-""" + "".join(f"[faults.{f}]\nhold_seconds = {HOLD}\n" for f in faults.POSTURE_FAULTS)
+# tests/test_scenarios.py's settings: every posture fault of the registry held 20 s before a reminder.
+from test_scenarios import HOLD, ONSET, TEST_CONFIG  # noqa: E402
+
 # Scenario video -> the fault it acts out; the last two where make_test_videos.py and the registry have them.
 SCENARIOS = {
     name: fault

@@ -296,18 +296,10 @@ def test_sigterm_at_random_moments_always_ends_the_monitor_within_2_s(tmp_path, 
     assert "Traceback" not in err
 
 
-def test_sigterm_ends_a_real_run_with_status_0(tmp_path, videos):
-    video = videos("neutral", seconds=60, fps=5)
-    cfg = tmp_path / "config.toml"
-    cfg.write_text(f'[history]\npath = "{tmp_path / "h.sqlite3"}"\n')
-    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "DBUS_SESSION_BUS_ADDRESS")}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "posture_watch", "run", "--source", video, "--config", cfg, "--calibrate", "3"],
-        cwd=ROOT,
-        env=env,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+def terminated_once_calibrated(command: list, env: dict[str, str] | None = None) -> str:
+    """Run ``posture-watch COMMAND``, SIGTERM it once it has calibrated; all it said. It must end in 2 s, status 0."""
+    argv = [sys.executable, "-m", "posture_watch", *map(str, command)]
+    proc = subprocess.Popen(argv, cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True)
     assert proc.stderr is not None
     lines = []
     for line in proc.stderr:
@@ -317,7 +309,15 @@ def test_sigterm_ends_a_real_run_with_status_0(tmp_path, videos):
     sent = time.monotonic()
     proc.send_signal(signal.SIGTERM)
     assert proc.wait(10) == 0 and time.monotonic() - sent < 2.0
-    text = "".join(lines) + proc.stderr.read()
+    return "".join(lines) + proc.stderr.read()
+
+
+def test_sigterm_ends_a_real_run_with_status_0(tmp_path, videos):
+    video = videos("neutral", seconds=60, fps=5)
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(f'[history]\npath = "{tmp_path / "h.sqlite3"}"\n')
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "DBUS_SESSION_BUS_ADDRESS")}
+    text = terminated_once_calibrated(["run", "--source", video, "--config", cfg, "--calibrate", "3"], env)
     # No display: it said so and monitored without a tray, no traceback.
     assert "no desktop display" in text and "Traceback" not in text
 
@@ -386,19 +386,7 @@ def test_history_where_it_cannot_be_written(tmp_path, videos, config_file):
     assert result.returncode == 2 and "cannot write the history" in result.stderr
     assert "Traceback" not in result.stderr
     cfg = config_file('[history]\npath = "/proc/nowhere/h.sqlite3"\n')
-    command = ["run", "--no-tray", "--source", video, "--config", cfg, "--calibrate", "3"]
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "posture_watch", *command], cwd=ROOT, stderr=subprocess.PIPE, text=True
-    )
-    assert proc.stderr is not None
-    lines = []
-    for line in proc.stderr:
-        lines.append(line)
-        if "calibrated" in line:
-            break
-    proc.send_signal(signal.SIGTERM)
-    assert proc.wait(10) == 0
-    text = "".join(lines) + proc.stderr.read()
+    text = terminated_once_calibrated(["run", "--no-tray", "--source", video, "--config", cfg, "--calibrate", "3"])
     assert "cannot be written" in text and "Traceback" not in text
 
 

@@ -8,26 +8,17 @@ import pytest
 from conftest import DATASETS, json_lines, run_cli
 from make_test_videos import VARIATIONS, Timeline
 
+from posture_watch.core.faults import POSTURE_FAULTS
+
 HOLD = 20
 ONSET = 15.0
+# Every posture fault of the registry held 20 s before a reminder (benchmarks/accuracy.py uses it too).
 TEST_CONFIG = """
 [presence]
 away_seconds = 10
 [notify]
 min_gap_minutes = 0
-""" + "".join(
-    f"[faults.{f}]\nhold_seconds = {HOLD}\n"
-    for f in (
-        "forward_head",
-        "slouch",
-        "head_tilt",
-        "head_back",
-        "head_turn",
-        "uneven_shoulders",
-        "trunk_lean",
-        "too_close",
-    )
-)
+""" + "".join(f"[faults.{f}]\nhold_seconds = {HOLD}\n" for f in POSTURE_FAULTS)
 
 
 def replay(video, cfg, calibrate: float = 10) -> list[dict]:
