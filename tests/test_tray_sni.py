@@ -193,6 +193,7 @@ def test_sni_tray_in_xfce_panel(tmp_path: Path) -> None:
         started = threading.Event()
         thread = threading.Thread(target=tray.run, args=(started.set,), name="tray", daemon=True)
         thread.start()
+        again: subprocess.Popen | None = None
         try:
             assert started.wait(15), "setup() was not called"
             assert tray.registered.is_set()
@@ -316,19 +317,24 @@ def test_sni_tray_in_xfce_panel(tmp_path: Path) -> None:
                 "the red alert icon on the panel",
             )
 
-            # The panel restarts: a new watcher appears, and the item registers with it again.
-            owner = call(address, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
-                         "GetNameOwner", "s", (desk.WATCHER,))  # fmt: skip
-            subprocess.run(["xfce4-panel", "--restart"], env=env, check=True, timeout=30, capture_output=True)
-            wait_for(lambda: desk.owner(env, desk.WATCHER) not in ("", owner[0]), "a new watcher", timeout=30)
+            # The panel quits and a new one starts: a new watcher appears, and the item registers with it again.
+            subprocess.run(["xfce4-panel", "--quit"], env=env, check=True, timeout=30, capture_output=True)
+            wait_for(lambda: desk.owner(env, desk.WATCHER) == "", "the watcher to go", timeout=30)
+            again = subprocess.Popen(
+                ["xfce4-panel", "--disable-wm-check"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            )
+            wait_for(lambda: desk.owner(env, desk.WATCHER) != "", "a new watcher", timeout=60)
             wait_for(
                 lambda: any(entry.startswith(tray.bus_name) for entry in registered(address)),
                 "the item to register again",
-                timeout=15,
+                timeout=30,
             )
         finally:
             tray.stop()
             thread.join(10)
+            if again is not None:
+                again.terminate()
+                again.wait(10)
         assert not thread.is_alive(), "run() did not return after stop()"
 
 
