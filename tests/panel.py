@@ -82,18 +82,7 @@ def _wait(check: Callable[[], bool], timeout: float, what: str) -> None:
 
 def name_owned(env: dict[str, str], name: str) -> bool:
     """Whether ``name`` has an owner on the session bus in ``env``."""
-    result = subprocess.run(
-        [
-            "gdbus", "call", "--session", "--dest", "org.freedesktop.DBus", "--object-path", "/org/freedesktop/DBus",
-            "--method", "org.freedesktop.DBus.NameHasOwner", name,
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=10,
-        check=False,
-    )  # fmt: skip
-    return result.returncode == 0 and "true" in result.stdout
+    return owner(env, name) != ""
 
 
 def owner(env: dict[str, str], name: str) -> str:

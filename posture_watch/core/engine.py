@@ -40,7 +40,6 @@ import statistics
 from collections import Counter, deque
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
-from typing import Any
 
 from . import faults, movement
 from .baseline import Baseline
@@ -56,9 +55,9 @@ from .events import (
     FaultStart,
     Presence,
 )
+from .faults import Config
 from .features import Features
 
-Config = dict[str, Any]
 # What the camera could tell at an observation.
 OK, BUSY, OFF, PAUSED, ASLEEP = "ok", "busy", "off", "paused", "asleep"
 # Frames whose median position is compared, so one jittery frame is not a movement.
