@@ -99,6 +99,8 @@ class Tray:
         # loop to take each one, and a tray stuck in X must not hold up the monitor.
         self._wish: tuple[str, float, str] | None = None
         self._wished = threading.Condition()
+        # pystray's setters hand work to its loop: none before the loop runs.
+        self._running = threading.Event()
         threading.Thread(target=self._apply, name="tray-updates", daemon=True).start()
 
     def _do(self, name: str, arg: object = None) -> Callable[..., None]:
@@ -127,6 +129,7 @@ class Tray:
             self._wished.notify()
 
     def _apply(self) -> None:
+        self._running.wait()
         while True:
             with self._wished:
                 while self._wish is None or self._wish == self._shown:
@@ -142,6 +145,7 @@ class Tray:
             self.icon.visible = True
             # pystray keeps a title set while the icon was hidden without showing it.
             self.icon._update_title()
+            self._running.set()
             setup()
 
         self.icon.run(setup=started)
