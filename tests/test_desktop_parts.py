@@ -21,9 +21,8 @@ from posture_watch.app.monitor import tray_status
 from posture_watch.app.reload import ConfigWatcher
 from posture_watch.core import engine
 from posture_watch.desktop import autostart
+from posture_watch.desktop.icons import STATES, icon_image
 from posture_watch.desktop.instance import AlreadyRunning, InstanceLock
-from posture_watch.desktop.notify import Notifier
-from posture_watch.desktop.tray import STATES, icon_image
 from posture_watch.sense.camera import BUSY, LOST, MISSING, OK, Camera
 
 
@@ -176,46 +175,6 @@ def test_busy_camera_is_a_call_not_an_error():
     status = engine.status(engine.new_state(), settings)
     icon, tooltip, _ = tray_status(status, settings, cam.status, None, datetime.now(), False, None, clock.now)
     assert icon == "call" and "reminders held" in tooltip
-
-
-def test_notifier_falls_back_from_a_raising_and_a_hanging_backend():
-    calls: list[str] = []
-
-    def raising(title: str, body: str) -> None:
-        calls.append("raising")
-        raise RuntimeError("no backend")
-
-    def hanging(title: str, body: str) -> None:
-        calls.append("hanging")
-        time.sleep(30)
-
-    def working(title: str, body: str) -> None:
-        calls.append(f"working:{title}")
-
-    notifier = Notifier(backends=[("a", raising), ("b", hanging), ("c", working)], timeout=0.5)
-    started = time.monotonic()
-    assert notifier.send("T", "B") == "c"
-    assert time.monotonic() - started < 3
-    assert calls == ["raising", "hanging", "working:T"]
-    assert Notifier(backends=[("a", raising)], timeout=0.5).send("T", "B") == "log"
-
-
-def test_snooze_and_done_buttons_reach_the_monitor(tmp_path, monkeypatch):
-    fake = tmp_path / "notify-send"
-    fake.write_text('#!/bin/sh\ncase "$1" in --help) echo "  -A, --action=[NAME=]Text";; *) echo snooze;; esac\n')
-    fake.chmod(0o755)
-    monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{os.environ['PATH']}")
-    from posture_watch.desktop import notify
-
-    notify.notify_send_has_actions.cache_clear()
-    got: list[tuple[str, object]] = []
-    notifier = Notifier(on_action=lambda key, tag: got.append((key, tag)))
-    assert notifier.send("Head forward for 5 min", "body", actions=True, tag="forward_head") == "notify-send"
-    deadline = time.monotonic() + 5
-    while not got and time.monotonic() < deadline:
-        time.sleep(0.05)
-    notify.notify_send_has_actions.cache_clear()
-    assert got == [("snooze", "forward_head")]
 
 
 def test_config_watcher_reloads_and_keeps_the_last_good_settings(tmp_path):

@@ -30,6 +30,7 @@ from posture_watch.app.monitor import Monitor, until_morning
 from posture_watch.app.pipeline import Analyser, open_estimator
 from posture_watch.app.reload import ConfigWatcher
 from posture_watch.core import engine
+from posture_watch.desktop.notify import Notice, NoticeKind
 from posture_watch.history import report
 from posture_watch.history import store as history
 from posture_watch.sense.camera import Camera
@@ -94,13 +95,22 @@ class Notes:
     """A notifier that keeps what it was asked to show (the desktop's own is tested elsewhere)."""
 
     def __init__(self) -> None:
-        self.shown: list[str] = []
+        self.notices: list[Notice] = []
         self.on_action = None
-        self.snooze_minutes = 15
+        self.last_backend = "test"
 
-    def send(self, title: str, body: str, actions: bool = False, tag: object = None) -> str:
-        self.shown.append(title)
-        return "test"
+    @property
+    def shown(self) -> list[str]:
+        return [notice.title for notice in self.notices]
+
+    def post(self, notice: Notice) -> None:
+        self.notices.append(notice)
+
+    def flush(self, timeout: float) -> bool:
+        return True
+
+    def close(self, timeout: float = 2.0) -> None:
+        pass
 
 
 @pytest.fixture(scope="module")
@@ -186,8 +196,12 @@ def test_a_call_is_not_a_break_and_the_sitting_reminder_comes_after_it(tmp_path,
         return "busy" if 10 <= minute < 70 else "seated"
 
     sitting = "[breaks]\nsitting_minutes = 30\n"
-    monitor, clocks, _, outcomes = monitor_for(tmp_path, estimator, seated, scene, sitting)
+    monitor, clocks, notes, outcomes = monitor_for(tmp_path, estimator, seated, scene, sitting)
     run_until(monitor, clocks, 72)
+    # The reminder's notice: red as the tray, with the buttons the settings ask for, tagged with its fault.
+    notice = next(n for n in notes.notices if n.kind is NoticeKind.REMINDER)
+    assert notice.state == "alert" and notice.tag == "sitting"
+    assert notice.actions == (("snooze", "Snooze 15 min"), ("done", "Done"))
     assert "break" not in kinds(outcomes) and "away" not in kinds(outcomes)
     sitting = [o for o in outcomes if kinds([o]) == ["reminder"] and o.alert.fault == "sitting"]
     assert sitting, kinds(outcomes)
@@ -250,6 +264,9 @@ def test_calibration_with_nobody_in_view_waits_and_then_calibrates(tmp_path, est
     calibrated = next(o for o in outcomes if getattr(o, "kind", "") == "calibrated")
     assert (calibrated.wall - START).total_seconds() >= 3 * 60
     assert "posture-watch is waiting for you" in notes.shown and "Calibrated" in notes.shown
+    # Each calibration notice takes the place of the one before.
+    calibration = [n for n in notes.notices if n.title in ("posture-watch is waiting for you", "Calibrated")]
+    assert len(calibration) == 2 and all(n.replaces == "calibration" for n in calibration)
 
 
 def test_until_tomorrow_means_the_next_morning_never_a_day_or_more():

@@ -1,46 +1,33 @@
-"""Notifications on a real desktop (Xvfb, D-Bus, dunst), doctor's view of it, and quiet native libraries."""
+"""Notifications on a real desktop (Xvfb, D-Bus, dunst), the notifier's worker, doctor's view, quiet native code."""
 
 from __future__ import annotations
 
-import json
+import asyncio
 import logging
 import os
 import re
 import subprocess
 import sys
-import time
+import threading
 
+import numpy as np
 import pytest
 from conftest import ROOT, run_cli
-from desktop import desktop, missing
+from desktop import PATIENCE, Signals, desktop, dunst_count, dunst_history, has_colour, missing, screenshot, wait_for
+from PIL import Image
 
 from posture_watch.advice import wording
 from posture_watch.advice.stretches import catalogue
-from posture_watch.desktop import notify
-from posture_watch.desktop.notify import Notifier
+from posture_watch.desktop import icons, notify
+from posture_watch.desktop.notify import Delivery, Notice, NoticeKind, Notifier
+from posture_watch.desktop.notify.via_notify_send import NotifySendBackend
 
-needs_desktop = pytest.mark.skipif(bool(missing()) and not os.environ.get("CI"), reason=f"needs {', '.join(missing())}")
-
-
-def wait_for(check, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
-def dunst_history(env: dict[str, str]) -> list[dict[str, object]]:
-    """What dunst keeps of closed notifications: one dict of plain values per notification."""
-    out = subprocess.run(["dunstctl", "history"], env=env, capture_output=True, text=True, check=True).stdout
-    return [{key: value["data"] for key, value in entry.items()} for entry in json.loads(out)["data"][0]]
-
-
-def dunst_count(env: dict[str, str], which: str) -> int:
-    out = subprocess.run(["dunstctl", "count", which], env=env, capture_output=True, text=True, check=False).stdout
-    return int(out.strip() or 0)
+TOOLS = ("Xvfb", "dbus-daemon", "dunst", "dunstctl", "notify-send", "stdbuf", "trayer")
+needs_desktop = pytest.mark.skipif(bool(missing(*TOOLS)) and not os.environ.get("CI"), reason=f"{missing(*TOOLS)}")
+BUTTONS = (("snooze", "Snooze 20 min"), ("done", "Done"))
+CLOSED = "type='signal',interface='org.freedesktop.Notifications',member='NotificationClosed'"
+# NotificationClosed's reason when the application withdrew the notice (CloseNotification).
+BY_CALL = 3
 
 
 def forward_head_reminder() -> tuple[str, str]:
@@ -48,48 +35,110 @@ def forward_head_reminder() -> tuple[str, str]:
     return wording.message("forward_head", None, 5 * 60, stretch.muscles, stretch, 0)
 
 
-@needs_desktop
-def test_reminder_on_dunst_has_the_posture_as_summary_numbered_lines_and_buttons(tmp_path, monkeypatch):
-    title, body = forward_head_reminder()
-    assert title == "Head forward for 5 min"
-    with desktop(tmp_path) as env:
+def reminder(title: str = "Head forward for 5 min", body: str = "body", actions=BUTTONS) -> Notice:
+    return Notice(title, body, NoticeKind.REMINDER, state="alert", actions=actions, tag="forward_head")
+
+
+@pytest.fixture
+def on_desktop(tmp_path, monkeypatch):
+    """Xvfb, a D-Bus session and dunst, reached by this process too; icons in this test's cache."""
+    with desktop(tmp_path, tray=None) as env:
         for name in ("DISPLAY", "DBUS_SESSION_BUS_ADDRESS"):
             monkeypatch.setenv(name, env[name])
-        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))  # the icon, away from the shared home
-        # Watch what reaches the server on the bus: the Notify call with its buttons.
-        bus_log = (tmp_path / "bus.log").open("w+")
-        monitor = subprocess.Popen(
-            ["dbus-monitor", "--session", "type='method_call',interface='org.freedesktop.Notifications'"],
-            env=env,
-            stdout=bus_log,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            wait_for(lambda: (tmp_path / "bus.log").read_text(), 10, "dbus-monitor")
-            server = notify.notification_server()
-            assert server.name == "dunst" and server.actions
-            notifier = Notifier(snooze_minutes=20)
-            assert notifier.send(title, body, actions=True, tag="forward_head") == "desktop-notifier"
-            wait_for(lambda: dunst_count(env, "displayed") > 0, 10, "dunst to show the reminder")
-            subprocess.run(["dunstctl", "close-all"], env=env, check=True)
-            shown = wait_for(
-                lambda: [n for n in dunst_history(env) if n["summary"] == title], 10, "the reminder in dunst's history"
-            )
-            calls = (tmp_path / "bus.log").read_text()
-        finally:
-            monitor.terminate()
-            monitor.wait(5)
-            bus_log.close()
-    [entry] = shown
+        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+        notify.icon_path.cache_clear()
+        yield env
+    notify.icon_path.cache_clear()
+
+
+@needs_desktop
+def test_reminder_on_dunst_has_the_posture_as_summary_numbered_lines_buttons_and_an_icon_per_kind(on_desktop, tmp_path):
+    env = on_desktop
+    title, body = forward_head_reminder()
+    assert title == "Head forward for 5 min"
+    # Watch what reaches the server on the bus: the Notify call with its buttons.
+    bus_log = (tmp_path / "bus.log").open("w+")
+    monitor = subprocess.Popen(
+        ["dbus-monitor", "--session", "type='method_call',interface='org.freedesktop.Notifications'"],
+        env=env,
+        stdout=bus_log,
+        stderr=subprocess.STDOUT,
+    )
+    notifier = Notifier()
+    try:
+        wait_for(lambda: (tmp_path / "bus.log").read_text(), "dbus-monitor")
+        server = notify.notification_server()
+        assert server.name == "dunst" and server.actions
+        notifier.post(reminder(title, body))
+        notifier.post(Notice("Calibrated", "Your neutral posture is set."))
+        notifier.post(Notice("posture-watch settings not reloaded", "line 3: bad value", NoticeKind.ERROR))
+        assert notifier.flush(PATIENCE)
+        assert notifier.last_backend == "desktop-notifier"
+        wait_for(lambda: dunst_count(env, "displayed") + dunst_count(env, "waiting") == 3, "dunst to take all three")
+        subprocess.run(["dunstctl", "close-all"], env=env, check=True)
+        wait_for(lambda: len(dunst_history(env)) == 3, "the three in dunst's history")
+        shown = {str(n["summary"]): n for n in dunst_history(env)}
+        calls = (tmp_path / "bus.log").read_text()
+    finally:
+        notifier.close()
+        monitor.terminate()
+        monitor.wait(10)
+        bus_log.close()
+    entry = shown[title]
     assert entry["appname"] == "posture-watch"
-    assert str(entry["icon_path"]).endswith(notify.ICON_FILE) and os.path.exists(str(entry["icon_path"]))
     lines = str(entry["body"]).splitlines()
     assert lines == body.splitlines()
     assert any(line.startswith("1. ") for line in lines) and any(line.startswith("2. ") for line in lines)
     assert title not in entry["body"] and not any(line.startswith("Head forward") for line in lines)
-    # The Notify call carried the two buttons, the Snooze one with the configured minutes.
+    # The Notify call carried the two buttons, the Snooze one with the label the app chose.
     for text in ('"snooze"', '"Snooze 20 min"', '"done"', '"Done"'):
         assert text in calls, calls
+    # Each kind its own icon, drawn in its own colour: the reminder red as the tray's alert, the error red with a
+    # cross, the information in the neutral colour.
+    expected = {
+        title: icons.STATES["alert"][0],
+        "Calibrated": icons.NOTICES["info"][0],
+        "posture-watch settings not reloaded": icons.NOTICES["error"][0],
+    }
+    paths = {str(shown[summary]["icon_path"]) for summary in expected}
+    assert len(paths) == 3, paths
+    for summary, colour in expected.items():
+        path = str(shown[summary]["icon_path"])
+        assert os.path.exists(path), path
+        assert Image.open(path).convert("RGB").getpixel((10, 32)) == colour, summary
+
+
+@needs_desktop
+@pytest.mark.parametrize("backend", ["desktop-notifier", "notify-send"])
+def test_calibrated_replaces_calibrating_and_close_withdraws_a_reminder_with_buttons(on_desktop, backend):
+    env = on_desktop
+    signals = Signals(env["DBUS_SESSION_BUS_ADDRESS"], CLOSED, monitor=True)
+    notifier = Notifier(backends=None if backend == "desktop-notifier" else [NotifySendBackend()])
+    try:
+        notifier.post(Notice("Calibrating", "Sit well for 10 seconds.", replaces="calibration"))
+        notifier.post(Notice("Calibrated", "Your neutral posture is set.", replaces="calibration"))
+        notifier.post(reminder())
+        assert notifier.flush(PATIENCE)
+        assert notifier.last_backend == backend
+        wait_for(lambda: dunst_count(env, "displayed") == 2, "the calibrated notice and the reminder, on screen")
+        # Quitting withdraws both: the reminder's buttons would be dead, and the calibration notice has its key.
+        notifier.close(timeout=PATIENCE)
+        wait_for(lambda: dunst_count(env, "displayed") + dunst_count(env, "waiting") == 0, "the notices withdrawn")
+        history = dunst_history(env)
+    finally:
+        notifier.close()
+        signals.close()
+    summaries = [str(n["summary"]) for n in history]
+    assert "Calibrated" in summaries and "Head forward for 5 min" in summaries, summaries
+    by_call = {nid for nid, reason in signals.of("NotificationClosed") if reason == BY_CALL}
+    ids = {str(n["summary"]): n["id"] for n in history}
+    assert {ids["Calibrated"], ids["Head forward for 5 min"]} <= by_call, (ids, signals.seen)
+    if backend == "notify-send":
+        # Replaced in place (--replace-id): one notification, first "Calibrating", then "Calibrated".
+        assert "Calibrating" not in summaries, summaries
+    else:
+        # Withdrawn, then the new one shown.
+        assert ids["Calibrating"] in by_call, (ids, signals.seen)
 
 
 def test_body_is_escaped_only_for_servers_that_read_markup():
@@ -105,18 +154,123 @@ def test_without_a_session_bus_backends_are_skipped_quietly(monkeypatch, caplog,
     for name in ("DBUS_SESSION_BUS_ADDRESS", "DISPLAY", "WAYLAND_DISPLAY"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    notify.notify_send_has_actions.cache_clear()
+    notify.notify_send_help.cache_clear()
     caplog.set_level(logging.DEBUG, logger="posture_watch.desktop.notify")
-    notifier = Notifier(timeout=3.0)
-    started = time.monotonic()
-    assert notifier.send("Head forward for 5 min", "body", actions=True) == "log"
-    assert time.monotonic() - started < 3.5
-    warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
-    assert len(warnings) == 1 and "install a notification daemon" in warnings[0], warnings
-    skipped = [r.getMessage() for r in caplog.records if r.levelno == logging.DEBUG and "skipped" in r.getMessage()]
-    assert any(m.startswith("notification backend desktop-notifier skipped") for m in skipped), skipped
-    assert notifier.send("again", "body") == "log"
-    assert len([r for r in caplog.records if r.levelno >= logging.WARNING]) == 1  # said once
+    notifier = Notifier(timeout=PATIENCE)
+    try:
+        notifier.post(reminder())
+        assert notifier.flush(PATIENCE) and notifier.last_backend == "log"
+        warnings = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+        assert len(warnings) == 1 and "install a notification daemon" in warnings[0], warnings
+        skipped = [r.getMessage() for r in caplog.records if r.levelno == logging.DEBUG and "skipped" in r.getMessage()]
+        assert any(m.startswith("notification backend desktop-notifier skipped") for m in skipped), skipped
+        notifier.post(Notice("again", "body"))
+        assert notifier.flush(PATIENCE) and notifier.last_backend == "log"
+        assert len([r for r in caplog.records if r.levelno >= logging.WARNING]) == 1  # said once
+    finally:
+        notifier.close()
+
+
+class Scripted:
+    """A backend that records its calls and then raises, blocks until the test releases it, or shows."""
+
+    def __init__(self, name: str, calls: list[str], behaviour: str = "show") -> None:
+        self.name, self.calls, self.behaviour = name, calls, behaviour
+        self.entered = threading.Event()
+        self.release = threading.Event()
+
+    async def show(self, delivery: Delivery) -> None:
+        self.calls.append(f"{self.name}:{delivery.notice.title}")
+        self.entered.set()
+        if self.behaviour == "raise":
+            raise RuntimeError("no backend")
+        if self.behaviour == "block":
+            await asyncio.get_running_loop().run_in_executor(None, self.release.wait)
+
+    async def close(self) -> None:
+        self.calls.append(f"{self.name}:closed")
+
+
+def test_post_returns_while_a_backend_hangs_and_the_next_takes_the_notice_after_the_timeout(caplog):
+    calls: list[str] = []
+    raising, hanging, working = (Scripted("a", calls, "raise"), Scripted("b", calls, "block"), Scripted("c", calls))
+    # Each attempt is bounded: the hanging one, which never returns until released, gives way after 0.5 s.
+    notifier = Notifier(backends=[raising, hanging, working], timeout=0.5)
+    try:
+        notifier.post(Notice("T", "B"))
+        assert notifier.flush(PATIENCE)
+        assert calls == ["a:T", "b:T", "c:T"] and notifier.last_backend == "c"
+        assert any("notification backend b did not answer within 0.5s" in r.getMessage() for r in caplog.records)
+    finally:
+        hanging.release.set()
+        notifier.close()
+    assert calls[-3:] == ["a:closed", "b:closed", "c:closed"]
+    assert Notifier(backends=[raising]).flush(0)  # nothing posted: nothing to wait for
+
+
+def test_post_never_waits_for_the_backend():
+    calls: list[str] = []
+    hanging = Scripted("hanging", calls, "block")
+    notifier = Notifier(backends=[hanging], timeout=10 * PATIENCE)
+    try:
+        notifier.post(Notice("first", "B"))
+        assert hanging.entered.wait(PATIENCE)
+        # The worker is inside the backend until the test releases it; posting from another thread still returns.
+        poster = threading.Thread(target=notifier.post, args=(Notice("second", "B"),))
+        poster.start()
+        poster.join(PATIENCE)
+        assert not poster.is_alive(), "post() waited for the backend"
+        assert not notifier.flush(0)
+        hanging.release.set()
+        assert notifier.flush(PATIENCE)
+        assert calls == ["hanging:first", "hanging:second"] and notifier.last_backend == "hanging"
+    finally:
+        hanging.release.set()
+        notifier.close()
+
+
+def test_close_is_bounded_while_a_backend_hangs_and_later_notices_go_to_the_log(caplog):
+    caplog.set_level(logging.INFO, logger="posture_watch.desktop.notify")
+    calls: list[str] = []
+    hanging = Scripted("hanging", calls, "block")
+    notifier = Notifier(backends=[hanging], timeout=10 * PATIENCE)
+    try:
+        notifier.post(Notice("first", "B"))
+        notifier.post(Notice("queued", "B"))
+        assert hanging.entered.wait(PATIENCE)
+        notifier.close(timeout=PATIENCE)
+        assert notifier.flush(0), "close() ends the worker: nothing is left on its way"
+        assert calls == ["hanging:first", "hanging:closed"], "the queued notice is not shown after close"
+        notifier.post(Notice("late", "B"))
+        assert any(r.getMessage() == "not shown (closing): late" for r in caplog.records)
+    finally:
+        hanging.release.set()
+
+
+def test_snooze_and_done_buttons_reach_the_app(tmp_path, monkeypatch):
+    fake = tmp_path / "notify-send"
+    options = "  -A, --action=[NAME=]Text  -p, --print-id"
+    fake.write_text(f'#!/bin/sh\ncase "$1" in --help) echo "{options}";; *) echo 7; echo snooze;; esac\n')
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.delenv("DBUS_SESSION_BUS_ADDRESS", raising=False)
+    notify.notify_send_help.cache_clear()
+    got: list[tuple[str, object]] = []
+    clicked = threading.Event()
+
+    def on_action(key: str, tag: object) -> None:
+        got.append((key, tag))
+        clicked.set()
+
+    notifier = Notifier(on_action=on_action, backends=[NotifySendBackend()])
+    try:
+        notifier.post(reminder())
+        assert notifier.flush(PATIENCE) and notifier.last_backend == "notify-send"
+        assert clicked.wait(PATIENCE)
+    finally:
+        notifier.close()
+        notify.notify_send_help.cache_clear()
+    assert got == [("snooze", "forward_head")]
 
 
 @needs_desktop
@@ -128,7 +282,7 @@ def test_doctor_on_a_desktop_finds_the_notification_server_and_its_buttons(tmp_p
             cwd=ROOT,
             capture_output=True,
             text=True,
-            timeout=120,
+            timeout=300,
             check=False,
         )
     lines = result.stdout.splitlines()
@@ -154,30 +308,41 @@ def test_replay_leaves_no_native_log_lines_on_stderr(videos):
 
 
 @needs_desktop
-def test_a_reminder_as_the_desktop_shows_it(tmp_path, monkeypatch):
-    """dunst draws the reminder; the screenshot is the README's picture of one (docs/images/reminder.png)."""
+def test_a_reminder_as_the_desktop_shows_it(on_desktop, tmp_path):
+    """dunst draws the reminder with its red icon; the screenshot is the README's picture (docs/images/reminder.png)."""
     import cv2
 
+    env = on_desktop
     title, body = forward_head_reminder()
-    with desktop(tmp_path) as env:
-        for name in ("DISPLAY", "DBUS_SESSION_BUS_ADDRESS"):
-            monkeypatch.setenv(name, env[name])
-        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-        Notifier(timeout=5.0, snooze_minutes=15).send(title, body, actions=True, tag="forward_head")
-        wait_for(lambda: dunst_count(env, "displayed") >= 1, 10, "dunst to show the reminder")
-        time.sleep(0.5)
-        found = subprocess.run(
-            ["xdotool", "search", "--onlyvisible", "--class", "Dunst"], env=env, capture_output=True, text=True
-        ).stdout.split()
-        assert found, "no dunst window"
+    notifier = Notifier()
+    try:
+        notifier.post(reminder(title, body, actions=(("snooze", "Snooze 15 min"), ("done", "Done"))))
+        assert notifier.flush(PATIENCE)
+
+        def window() -> str | None:
+            found = subprocess.run(
+                ["xdotool", "search", "--onlyvisible", "--class", "Dunst"], env=env, capture_output=True, text=True
+            ).stdout.split()
+            return found[0] if found else None
+
+        found = wait_for(window, "dunst's window")
         geometry = subprocess.run(
-            ["xdotool", "getwindowgeometry", "--shell", found[0]], env=env, capture_output=True, text=True
+            ["xdotool", "getwindowgeometry", "--shell", found], env=env, capture_output=True, text=True
         ).stdout
         box = dict(line.split("=") for line in geometry.split())
+        x, y, w, h = (int(box[k]) for k in ("X", "Y", "WIDTH", "HEIGHT"))
         shot = tmp_path / "screen.png"
-        subprocess.run(["import", "-window", "root", str(shot)], env=env, check=True, timeout=30)
-    x, y, w, h = (int(box[k]) for k in ("X", "Y", "WIDTH", "HEIGHT"))
-    image = cv2.imread(str(shot))[y : y + h, x : x + w]
+        red = icons.STATES["alert"][0]
+        # dunst draws the text and the icon once its window is up: wait until the icon's red is on screen.
+
+        def drawn() -> Image.Image | None:
+            picture = screenshot(env, shot, (x, y, w, h))
+            return picture if has_colour(picture, red) else None
+
+        picture = wait_for(drawn, "the red reminder icon")
+    finally:
+        notifier.close()
+    image = cv2.cvtColor(np.asarray(picture), cv2.COLOR_RGB2BGR)
     # A real drawing with lines of text: tall enough for the title, the muscles and the numbered steps.
     assert h >= 80 and image.std() > 20
     out = ROOT / "docs" / "images" / "reminder.png"

@@ -15,6 +15,8 @@ import cv2
 import numpy as np
 import pytest
 from conftest import ROOT, json_lines, run_cli
+from desktop import wait_for
+from desktop import xvfb as x_server
 from make_test_videos import Timeline
 
 from posture_watch import cli, config
@@ -167,37 +169,9 @@ def test_draw_shows_the_picture_the_landmarks_and_each_score(real_frame):
 
 @pytest.fixture(scope="module")
 def xvfb(tmp_path_factory) -> Iterator[dict[str, str]]:
-    """An X display of its own (as tests/desktop.py starts one); yields the environment that reaches it."""
-    display = next(
-        n for n in range(90, 200) if not Path(f"/tmp/.X11-unix/X{n}").exists() and not Path(f"/tmp/.X{n}-lock").exists()
-    )
-    log = (tmp_path_factory.mktemp("xvfb") / "xvfb.log").open("w")
-    server = subprocess.Popen(
-        ["Xvfb", f":{display}", "-screen", "0", "1280x800x24", "-nolisten", "tcp"], stdout=log, stderr=log
-    )
-    try:
-        wait_for(lambda: Path(f"/tmp/.X11-unix/X{display}").exists(), 10, "Xvfb")
-        yield {**os.environ, "DISPLAY": f":{display}"}
-    finally:
-        server.terminate()
-        try:
-            server.wait(5)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        log.close()
-
-
-def wait_for(check, timeout: float, what: str, proc: subprocess.Popen | None = None):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        if proc is not None and proc.poll() is not None:
-            raise AssertionError(f"preview exited ({proc.returncode}) while waiting for {what}: {proc.stderr.read()}")
-        time.sleep(0.25)
-    raise AssertionError(f"timed out waiting for {what}")
-
+    """An X display of its own; yields the environment that reaches it."""
+    with x_server(tmp_path_factory.mktemp("xvfb"), (1280, 800)) as env:
+        yield env
 
 def window_id(env: dict[str, str]) -> str | None:
     found = subprocess.run(
@@ -235,14 +209,14 @@ def test_preview_shows_the_picture_and_scores_and_quits_on_q(xvfb, videos, tmp_p
     video = videos("forward_head", seconds=40, fps=10, timeline=Timeline(onset=6, ramp=2))
     proc = start_preview(xvfb, video)
     try:
-        window = wait_for(lambda: window_id(xvfb), 60, "the preview window", proc)
+        window = wait_for(lambda: window_id(xvfb), "the preview window", proc=proc)
 
         def overlay_with_a_fault() -> list[np.ndarray]:
             shot = screenshot(xvfb, tmp_path / "screen.png")
             return [shot] if count(shot, preview.OVER, 0) > 100 else []
 
         # Calibrated on the first 3 s, then the head comes forward from 6 s: its bar turns red.
-        (shot,) = wait_for(overlay_with_a_fault, 60, "the forward-head bar over its threshold", proc)
+        (shot,) = wait_for(overlay_with_a_fault, "the forward-head bar over its threshold", proc=proc)
         assert count(shot, preview.BONE) > 300, "the skeleton over the picture"
         assert count(shot, preview.JOINT) > 100, "the landmarks"
         assert count(shot, preview.BACKGROUND, 0) > 50_000, "the score panel"
@@ -266,8 +240,7 @@ def test_preview_quits_when_its_window_is_closed(xvfb, videos):
 
     proc = start_preview(xvfb, videos("forward_head", seconds=40, fps=10, timeline=Timeline(onset=6, ramp=2)))
     try:
-        window = int(wait_for(lambda: window_id(xvfb), 60, "the preview window", proc))
-        time.sleep(2.0)
+        window = int(wait_for(lambda: window_id(xvfb), "the preview window", proc=proc))
         # What a window manager's close button sends; sent again while a busy machine has not got to it.
         screen = display.Display(xvfb["DISPLAY"])
         try:

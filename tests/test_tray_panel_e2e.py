@@ -11,23 +11,20 @@ docs/images/tray-menu.png for the README.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-import panel as desk
+import desktop as desk
 import pytest
 from conftest import ROOT
 from dbus_fast import Variant
-from desktop import notifications
+from desktop import call, click, get, icon_box, menu, notifications, registered, wait_for
 from PIL import Image
-from test_tray_sni import call, click, get, icon_box, menu, registered, wait_for
 
-from posture_watch.desktop.tray import STATES
+from posture_watch.desktop.icons import STATES
 
-NEEDED = [*desk.missing(), *(name for name in ("dunst", "xdotool") if shutil.which(name) is None)]
+NEEDED = desk.missing("Xvfb", "dbus-daemon", "xfce4-panel", "dunst", "xdotool", "import")
 pytestmark = pytest.mark.skipif(bool(NEEDED) and not os.environ.get("CI"), reason=f"needs {', '.join(NEEDED)}")
 SCREENSHOT = ROOT / "docs" / "images" / "tray-menu.png"
 ITEM = "org.kde.StatusNotifierItem"
@@ -49,7 +46,7 @@ def test_monitor_in_a_real_panel(tmp_path: Path, videos) -> None:
     cfg = tmp_path / "config.toml"
     cfg.write_text(f'[history]\npath = "{tmp_path / "h.sqlite3"}"\n')
     shot = tmp_path / "screen.png"
-    with desk.panel(tmp_path) as panel_env, desk.dunst(panel_env, tmp_path) as env:
+    with desk.desktop(tmp_path, tray="panel") as env:
         address = env["DBUS_SESSION_BUS_ADDRESS"]
         proc = subprocess.Popen(
             [sys.executable, "-m", "posture_watch", "run", "--source", str(video), "--config", str(cfg),
@@ -61,20 +58,9 @@ def test_monitor_in_a_real_panel(tmp_path: Path, videos) -> None:
             text=True,
         )  # fmt: skip
 
-        def alive() -> None:
-            if proc.poll() is not None:
-                raise AssertionError(f"the monitor exited ({proc.returncode}): {proc.communicate()[1]}")
-
-        def running(check):
-            def wrapped():
-                alive()
-                return check()
-
-            return wrapped
-
         try:
             # The watcher lists the monitor's item, and the item describes itself.
-            entries = wait_for(running(lambda: registered(address)), "the watcher to list the item", timeout=60)
+            entries = wait_for(lambda: registered(address), "the watcher to list the item", proc=proc)
             assert len(entries) == 1, entries
             name, path = item_address(entries[0])
             assert get(address, name, path, ITEM, "Id") == "posture-watch"
@@ -91,20 +77,21 @@ def test_monitor_in_a_real_panel(tmp_path: Path, videos) -> None:
             assert "Resume" not in labels
 
             # Calibrated on the recording (said by dunst too), the icon turns green on the panel's own background.
-            wait_for(running(lambda: "posture good" in tooltip()), "calibration and good posture", timeout=90)
+            wait_for(lambda: "posture good" in tooltip(), "calibration and good posture", proc=proc)
+            wait_for(lambda: "Calibrated" in [n[0] for n in notifications(env)], "dunst to show Calibrated", proc=proc)
             shown = [summary for summary, _, _ in notifications(env)]
             assert "posture-watch: calibrating" in shown and "Calibrated" in shown, shown
             green = STATES["good"][0]
 
             def green_icon() -> tuple[int, int, int, int] | None:
-                box = icon_box(Image.open(desk.screenshot(env, shot)).convert("RGB"), desk.BACKGROUND)
+                box = icon_box(desk.panel_shot(env, shot), desk.BACKGROUND)
                 if box is None:
                     return None
                 screen = Image.open(shot).convert("RGB")
                 pixels = (screen.getpixel((x, y)) for x in range(box[0], box[2]) for y in range(box[1], box[3]))
                 return box if any(close(p, green, 40) for p in pixels) else None
 
-            left, top, right, bottom = wait_for(running(green_icon), "the green icon on the panel")
+            left, top, right, bottom = wait_for(green_icon, "the green icon on the panel", proc=proc)
             assert right - left <= desk.PANEL_HEIGHT and bottom - top <= desk.PANEL_HEIGHT, (left, top, right, bottom)
             screen = Image.open(shot).convert("RGB")
             for x, y in ((left, top), (right - 1, top), (left, bottom - 1), (right - 1, bottom - 1)):
@@ -118,14 +105,19 @@ def test_monitor_in_a_real_panel(tmp_path: Path, videos) -> None:
             below = (0, desk.PANEL_HEIGHT + 1, desk.SCREEN[0], desk.SCREEN[1])
 
             def menu_box() -> tuple[int, int, int, int] | None:
-                screen = Image.open(desk.screenshot(env, shot, desk.SCREEN[1])).convert("RGB")
+                screen = desk.panel_shot(env, shot, desk.SCREEN[1])
                 return screen.crop(below).getbbox()
 
-            wait_for(running(lambda: menu_box() is None), "the screen below the panel to be empty")
+            wait_for(lambda: menu_box() is None, "the screen below the panel to be empty", proc=proc)
             click(env, (left + right) // 2, (top + bottom) // 2, button=3)
-            drawn = wait_for(running(menu_box), "the panel's menu")
-            time.sleep(0.5)  # let the menu finish drawing
-            drawn = menu_box()
+            shots: list[tuple[int, int, int, int] | None] = []
+
+            def drawn_menu() -> tuple[int, int, int, int] | None:
+                """The menu's box once two screenshots in a row agree: it has finished drawing."""
+                shots.append(menu_box())
+                return shots[-1] if len(shots) > 1 and shots[-1] is not None and shots[-1] == shots[-2] else None
+
+            drawn = wait_for(drawn_menu, "the panel's menu", proc=proc)
             assert drawn is not None and drawn[3] - drawn[1] > 150, f"a menu of ten entries should be taller: {drawn}"
             margin = 6
             crop = (
@@ -139,20 +131,20 @@ def test_monitor_in_a_real_panel(tmp_path: Path, videos) -> None:
             picture.quantize(colors=64, dither=Image.Dither.NONE).save(SCREENSHOT, optimize=True)
             assert SCREENSHOT.stat().st_size < 100_000
             subprocess.run(["xdotool", "key", "Escape"], env=env, check=True, timeout=10)
-            wait_for(running(lambda: menu_box() is None), "the menu to close")
+            wait_for(lambda: menu_box() is None, "the menu to close", proc=proc)
 
             # Pause for 15 min: the monitor pauses, says so in the tooltip, and the menu offers Resume.
             event = (labels["Pause for 15 min"], "clicked", Variant("s", ""), 0)
             call(address, name, menu_path, DBUSMENU, "Event", "isvu", event)
-            wait_for(running(lambda: "paused" in tooltip()), "the tooltip to say paused")
+            wait_for(lambda: "paused" in tooltip(), "the tooltip to say paused", proc=proc)
             _, paused = wait_for(
-                running(lambda: (m := menu(address, name, menu_path))[1].get("Resume") and m), "Resume in the menu"
+                lambda: (m := menu(address, name, menu_path))[1].get("Resume") and m, "Resume in the menu", proc=proc
             )
             assert not any(label.startswith("Pause") for label in paused), paused
 
             # Quit: the monitor ends cleanly within a few seconds.
             call(address, name, menu_path, DBUSMENU, "Event", "isvu", (paused["Quit"], "clicked", Variant("s", ""), 0))
-            err = proc.communicate(timeout=10)[1]
+            err = proc.communicate(timeout=desk.PATIENCE)[1]
         finally:
             if proc.poll() is None:
                 proc.kill()

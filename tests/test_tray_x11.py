@@ -9,7 +9,6 @@ tray's own background around the disc.
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -18,25 +17,16 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT
-from desktop import desktop, docked, missing
+from desktop import PATIENCE, click, desktop, docked, missing, near, screenshot, wait_for
 from PIL import Image
-from test_tray_sni import Recorder, click, wait_for
+from test_tray_sni import Recorder
 
 from posture_watch.desktop import sni
-from posture_watch.desktop.tray import STATES, Tray
+from posture_watch.desktop.icons import STATES
+from posture_watch.desktop.tray import Tray
 
-NEEDED = [*missing(), *(name for name in ("xdotool", "import") if shutil.which(name) is None)]
+NEEDED = missing("Xvfb", "dbus-daemon", "dunst", "trayer", "xdotool", "import")
 pytestmark = pytest.mark.skipif(bool(NEEDED) and not os.environ.get("CI"), reason=f"needs {', '.join(NEEDED)}")
-
-
-def in_trayer(env: dict[str, str]) -> bool:
-    """Whether the icon sits in trayer; False while trayer is swapping its windows under the search."""
-    from Xlib.error import XError
-
-    try:
-        return docked(env, "posture-watch")
-    except XError:
-        return False
 
 
 def icon_window(env: dict[str, str]) -> tuple[int, int, int, int]:
@@ -50,23 +40,6 @@ def icon_window(env: dict[str, str]) -> tuple[int, int, int, int]:
     ).stdout
     geometry = dict(line.split("=", 1) for line in shell.split())
     return int(geometry["X"]), int(geometry["Y"]), int(geometry["WIDTH"]), int(geometry["HEIGHT"])
-
-
-def grab(env: dict[str, str], box: tuple[int, int, int, int], path: Path) -> Image.Image:
-    """The screen inside ``box`` (x, y, width, height)."""
-    x, y, width, height = box
-    subprocess.run(
-        ["import", "-window", "root", "-crop", f"{width}x{height}+{x}+{y}", "+repage", str(path)],
-        env=env,
-        check=True,
-        timeout=30,
-        capture_output=True,
-    )
-    return Image.open(path).convert("RGB")
-
-
-def near(a: tuple[int, ...], b: tuple[int, ...], within: int = 40) -> bool:
-    return sum(abs(p - q) for p, q in zip(a, b, strict=True)) < within
 
 
 def drawn_as(image: Image.Image, colour: tuple[int, int, int]) -> bool:
@@ -92,8 +65,8 @@ def test_x11_icon_takes_clicks_on_the_trays_background(tmp_path: Path, monkeypat
         thread = threading.Thread(target=tray.run, args=(started.set,), name="tray", daemon=True)
         thread.start()
         try:
-            assert started.wait(15), "setup() was not called"
-            wait_for(lambda: in_trayer(env), "the icon to dock in trayer", timeout=15)
+            assert started.wait(PATIENCE), "setup() was not called"
+            wait_for(lambda: docked(env, "posture-watch"), "the icon to dock in trayer")
             box = icon_window(env)
             x, y, width, height = box
             assert 16 <= width <= 32 and 16 <= height <= 32, box
@@ -105,8 +78,9 @@ def test_x11_icon_takes_clicks_on_the_trays_background(tmp_path: Path, monkeypat
 
             # The disc on the tray's own background: corners alike and not black.
             shot = tmp_path / "icon.png"
-            wait_for(lambda: drawn_as(grab(env, box, shot), STATES["good"][0]), "the green icon on trayer's background")
-            grab(env, (max(x - 8, 0), 0, width + 16, y + height + 2), tmp_path / "trayer.png")
+            green = STATES["good"][0]
+            wait_for(lambda: drawn_as(screenshot(env, shot, box), green), "the green icon on trayer's background")
+            screenshot(env, tmp_path / "trayer.png", (max(x - 8, 0), 0, width + 16, y + height + 2))
 
             # A real left click is the default item, today's summary; a right click has no menu to open here.
             click(env, x + width // 2, y + height // 2, button=1)
@@ -142,34 +116,26 @@ def test_monitor_on_a_plain_x11_tray(tmp_path: Path, videos) -> None:
             text=True,
         )  # fmt: skip
 
-        def running(check):
-            def wrapped():
-                if proc.poll() is not None:
-                    raise AssertionError(f"the monitor exited ({proc.returncode}): {proc.communicate()[1]}")
-                return check()
-
-            return wrapped
-
         try:
-            wait_for(running(lambda: in_trayer(env)), "the icon to dock in trayer", timeout=60)
+            wait_for(lambda: docked(env, "posture-watch"), "the icon to dock in trayer", proc=proc)
             box = icon_window(env)
             x, y, width, height = box
             shot = tmp_path / "icon.png"
             wait_for(
-                running(lambda: drawn_as(grab(env, box, shot), STATES["good"][0])),
+                lambda: drawn_as(screenshot(env, shot, box), STATES["good"][0]),
                 "calibration and the green icon on trayer's background",
-                timeout=90,
+                proc=proc,
             )
 
             # A left click asks for today's summary: the page is written next to the history and opened.
             click(env, x + width // 2, y + height // 2, button=1)
-            pages = wait_for(running(lambda: list((tmp_path / "reports").glob("report-*.html"))), "today's report")
+            pages = wait_for(lambda: list((tmp_path / "reports").glob("report-*.html")), "today's report", proc=proc)
             assert len(pages) == 1 and "<html" in pages[0].read_text().lower()
-            wait_for(running(opened.exists), "the browser to be asked to open it")
+            wait_for(opened.exists, "the browser to be asked to open it", proc=proc)
             assert opened.read_text().split() == [pages[0].as_uri()]
 
             proc.send_signal(signal.SIGTERM)
-            err = proc.communicate(timeout=15)[1]
+            err = proc.communicate(timeout=PATIENCE)[1]
         finally:
             if proc.poll() is None:
                 proc.kill()

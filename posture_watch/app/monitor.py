@@ -29,7 +29,7 @@ from ..core import engine
 from ..core.engine import Observation
 from ..core.events import Calibrated, CalibrationWaiting, FaultEnd, FaultStart
 from ..desktop import dnd
-from ..desktop.notify import Notifier
+from ..desktop.notify import Notice, NoticeKind, Notifier
 from ..history.store import Recorder
 from ..sense.camera import BUSY, LOST, MISSING, OK, PAUSED, Camera
 from . import baselines
@@ -43,6 +43,8 @@ log = logging.getLogger(__name__)
 DND_EVERY = 5.0
 # An alert colours the tray red for this long while its fault goes on.
 ALERT_SHOWN = 120.0
+# The calibration's notices replace each other: "calibrating", "waiting for you", "calibrated".
+CALIBRATION = "calibration"
 # "Pause until tomorrow" ends at this hour of the next morning.
 MORNING = 6
 # What the engine is told while the camera has no frame to give.
@@ -154,10 +156,8 @@ class Monitor:
         """Pick up edited settings, a new camera index, and a calibration stored by `posture-watch calibrate`."""
         if self.watcher.poll():
             self.camera.configure(self.settings, self.settings["sampling"]["fps"])
-            snooze = self.settings["notify"]["snooze_minutes"]
-            self.notifier.snooze_minutes = snooze
             if self.tray is not None:
-                self.tray.set_snooze_minutes(snooze)
+                self.tray.set_snooze_minutes(self.settings["notify"]["snooze_minutes"])
             index = self.settings["camera"]["index"]
             if index != self._index:
                 self._index, self._stored = index, FileWatch(baselines.path_for(index))
@@ -229,26 +229,26 @@ class Monitor:
         self.camera.hold_open = True
         text = f"Sit as you do when sitting well, facing the screen, for {seconds:g} seconds."
         say(f"calibrating: {text}")
-        self.notifier.send("Calibrating", text)
+        self.notifier.post(Notice("Calibrating", text, replaces=CALIBRATION))
 
     def _cmd_summary(self, _: object) -> None:
         if self.recorder is None:
-            self.notifier.send("Today's summary", "No history is kept for this run.")
+            self.notifier.post(Notice("Today's summary", "No history is kept for this run."))
             return
         try:
             page = today_report(self.recorder.path)
         except Exception as exc:  # the page is a convenience; the monitor must go on
             log.warning("summary failed: %s", exc)
-            self.notifier.send("Today's summary", f"The summary could not be made: {exc}")
+            self.notifier.post(Notice("Today's summary", f"The summary could not be made: {exc}", NoticeKind.ERROR))
             return
         say(f"today's summary: {page}")
         if not webbrowser.open(page.as_uri()):
-            self.notifier.send("Today's summary", f"No browser could be opened; the page is {page}")
+            self.notifier.post(Notice("Today's summary", f"No browser could be opened; the page is {page}"))
 
     def _cmd_open_config(self, _: object) -> None:
         say(f"settings: {self.watcher.path}")
         if not open_config(self.watcher.path):
-            self.notifier.send("Your settings", f"No editor could be opened; the file is {self.watcher.path}")
+            self.notifier.post(Notice("Your settings", f"No editor could be opened; the file is {self.watcher.path}"))
 
     def _paused(self) -> bool:
         if self.paused_until is None:
@@ -295,7 +295,7 @@ class Monitor:
                 alert = outcome.alert
                 self._last_alert = (alert.t, alert.fault)
                 say(f"reminder: {outcome.title}")
-                self.notifier.send(outcome.title, outcome.body, self.settings["notify"]["actions"], alert.fault)
+                self.notifier.post(self._reminder(outcome))
             elif isinstance(outcome, Calibrated):
                 baseline = self.state.baseline
                 assert baseline is not None
@@ -303,15 +303,29 @@ class Monitor:
                     baselines.save(baseline, self._index)
                     self._stored.changed()  # our own write is not news
                 say(f"calibrated: {baseline.view} view from {baseline.frames} frames")
-                self.notifier.send("Calibrated", "Your neutral posture is set. Reminders start from now.")
+                text = "Your neutral posture is set. Reminders start from now."
+                self.notifier.post(Notice("Calibrated", text, replaces=CALIBRATION))
             elif isinstance(outcome, CalibrationWaiting):
                 text = "Waiting for you to sit in view of the camera to calibrate."
                 say(text.lower())
-                self.notifier.send("posture-watch is waiting for you", text)
+                self.notifier.post(Notice("posture-watch is waiting for you", text, replaces=CALIBRATION))
             elif isinstance(outcome, FaultStart | FaultEnd):
                 log.info("%s: %s", outcome.kind.replace("_", " "), posture_name(outcome.fault, outcome.side))
             else:
                 log.info("%s", outcome.kind)
+
+    def _reminder(self, reminder: Reminder) -> Notice:
+        """The notice of a reminder: red like the tray, with Snooze and Done buttons when the settings ask for them."""
+        notify = self.settings["notify"]
+        buttons = (("snooze", f"Snooze {notify['snooze_minutes']:g} min"), ("done", "Done"))
+        return Notice(
+            reminder.title,
+            reminder.body,
+            NoticeKind.REMINDER,
+            state="alert",
+            actions=buttons if notify["actions"] else (),
+            tag=reminder.alert.fault,
+        )
 
     def on_camera(self, status: str) -> None:
         """The camera's status changed: one line, never one per frame."""

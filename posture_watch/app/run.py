@@ -18,7 +18,7 @@ from typing import Any
 
 from ..core import engine
 from ..desktop.instance import AlreadyRunning, InstanceLock
-from ..desktop.notify import Notifier
+from ..desktop.notify import Notice, NoticeKind, Notifier
 from ..errors import UserError
 from ..history.store import Recorder
 from ..history.store import path_for as history_path
@@ -26,7 +26,7 @@ from ..sense.camera import Camera, Capture, RecordedCamera, open_capture
 from ..sense.video import VideoFile
 from . import baselines, logs
 from .clocks import Clocks
-from .monitor import Monitor, say
+from .monitor import CALIBRATION, Monitor, say
 from .pipeline import Analyser, open_estimator
 from .reload import ConfigWatcher
 
@@ -47,9 +47,12 @@ def run(config_path: Path | None, video: Path | None, calibrate: float | None, t
         raise UserError(f"--calibrate {calibrate:g}: give a positive number of seconds, such as 10")
     log_path = logs.setup(verbose)
     notifier = Notifier()
-    watcher = ConfigWatcher(config_path, on_error=lambda msg: notifier.send("posture-watch settings not reloaded", msg))
+
+    def not_reloaded(text: str) -> None:
+        notifier.post(Notice("posture-watch settings not reloaded", text, NoticeKind.ERROR))
+
+    watcher = ConfigWatcher(config_path, on_error=not_reloaded)
     settings = watcher.settings
-    notifier.snooze_minutes = settings["notify"]["snooze_minutes"]
     clocks = Clocks()
     try:
         with InstanceLock():
@@ -88,7 +91,8 @@ def run(config_path: Path | None, video: Path | None, calibrate: float | None, t
                 notifier.on_action = lambda key, fault: monitor.command(f"{key}_reminder", fault)
                 if stored is None:
                     say(f"calibrating: {FIRST_RUN.format(seconds=seconds)}")
-                    notifier.send("posture-watch: calibrating", FIRST_RUN.format(seconds=seconds))
+                    text = FIRST_RUN.format(seconds=seconds)
+                    notifier.post(Notice("posture-watch: calibrating", text, replaces=CALIBRATION))
                 log.info("running (log: %s)", log_path)
                 _on_signals(monitor.stop)
                 icon = _tray(monitor, notifier) if tray else None
@@ -99,6 +103,8 @@ def run(config_path: Path | None, video: Path | None, calibrate: float | None, t
     except AlreadyRunning as exc:
         print(f"posture-watch: {exc}; use its tray icon, or stop it first", file=sys.stderr)
         return 1
+    finally:
+        notifier.close()  # no reminder with dead buttons stays on screen
     return 0
 
 
@@ -122,7 +128,7 @@ def _tray(monitor: Monitor, notifier: Notifier) -> Any:
             return sni.SniTray(monitor.command, snooze)
         if "GNOME" in os.environ.get("XDG_CURRENT_DESKTOP", "").upper():
             say(NO_GNOME_TRAY)
-            notifier.send("posture-watch has no tray icon", NO_GNOME_TRAY)
+            notifier.post(Notice("posture-watch has no tray icon", NO_GNOME_TRAY))
             return None
         if not os.environ.get("DISPLAY"):
             say("no desktop display: running without a tray icon (Ctrl-C or SIGTERM stops it)")

@@ -43,7 +43,7 @@ from dbus_fast.annotations import DBusBool, DBusInt32, DBusSignature, DBusStr, D
 from dbus_fast.service import ServiceInterface, dbus_method, dbus_property, dbus_signal
 from PIL import Image
 
-from .tray import STATES, icon_image
+from .icons import STATES, icon_image
 
 log = logging.getLogger(__name__)
 

@@ -1,8 +1,7 @@
 """The system tray icon: the state at a glance, the posture in the tooltip, a menu of commands.
 
-The icon is drawn, not loaded: a coloured disc per state with a small glyph,
-so it reads at 16 pixels and in greyscale. Menu choices become commands for
-the monitor; the tray never touches the camera or the engine itself.
+The icon (``desktop.icons``) shows the state. Menu choices become commands
+for the monitor; the tray never touches the camera or the engine itself.
 """
 
 from __future__ import annotations
@@ -13,51 +12,11 @@ from collections.abc import Callable
 from functools import cache
 from typing import Any
 
-from PIL import Image, ImageDraw
+from PIL import Image
+
+from .icons import icon_image
 
 log = logging.getLogger(__name__)
-
-# state -> (fill colour, glyph)
-STATES = {
-    "good": ((46, 160, 67), "check"),
-    "building": ((230, 165, 30), "bar"),
-    "alert": ((210, 50, 40), "bang"),
-    "paused": ((130, 130, 130), "pause"),
-    "away": ((90, 120, 170), "dot"),
-    "camera": ((110, 110, 110), "cross"),
-    "call": ((140, 80, 170), "dot"),
-    "starting": ((130, 130, 130), "dot"),
-}
-SIZE = 64
-
-
-@cache
-def icon_image(state: str, level: float = 0.0) -> Image.Image:
-    """The icon for ``state``; ``level`` (0-1) fills the bar of "building"."""
-    colour, glyph = STATES[state]
-    image = Image.new("RGBA", (SIZE, SIZE), (0, 0, 0, 0))
-    draw = ImageDraw.Draw(image)
-    draw.ellipse((2, 2, SIZE - 3, SIZE - 3), fill=(*colour, 255), outline=(255, 255, 255, 255), width=3)
-    white = (255, 255, 255, 255)
-    if glyph == "check":
-        draw.line([(18, 33), (28, 43), (46, 22)], fill=white, width=7)
-    elif glyph == "bar":
-        draw.rectangle((16, 40, 48, 48), outline=white, width=2)
-        draw.rectangle((16, 40, 16 + int(32 * min(max(level, 0.0), 1.0)), 48), fill=white)
-        draw.line([(32, 16), (32, 32)], fill=white, width=6)
-    elif glyph == "bang":
-        draw.line([(32, 14), (32, 38)], fill=white, width=8)
-        draw.ellipse((27, 44, 37, 54), fill=white)
-    elif glyph == "pause":
-        draw.rectangle((21, 18, 28, 46), fill=white)
-        draw.rectangle((36, 18, 43, 46), fill=white)
-    elif glyph == "cross":
-        draw.line([(20, 20), (44, 44)], fill=white, width=7)
-        draw.line([(44, 20), (20, 44)], fill=white, width=7)
-    else:
-        draw.ellipse((24, 24, 40, 40), fill=white)
-    return image
-
 
 class Tray:
     """A pystray icon whose menu sends commands through ``command(name, arg)``.
