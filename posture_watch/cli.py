@@ -119,11 +119,14 @@ def _parser() -> argparse.ArgumentParser:
     p = command("autostart", _autostart, "start the monitor when you log in, or stop doing so")
     p.add_argument("action", choices=["enable", "disable", "status"])
 
-    p = command("report", _report, "what a day or a week looked like, as a page with charts or as JSON")
+    p = command("report", _report, "what a day, a week or a month looked like, as a page or as JSON")
     with_config(p)
     when = p.add_mutually_exclusive_group()
-    when.add_argument("--day", type=_date, metavar="YYYY-MM-DD", help="the day (default: the most recent one)")
-    when.add_argument("--week", action="store_true", help="the seven days up to the most recent (or --day)")
+    when.add_argument("--day", type=_date, metavar="DATE", help="the day, YYYY-MM-DD (default: today)")
+    when.add_argument(
+        "--week", nargs="?", const=True, type=_date, metavar="DATE", help="the week (Monday to Sunday) holding DATE"
+    )
+    when.add_argument("--month", nargs="?", const=True, type=_date, metavar="DATE", help="the month holding DATE")
     p.add_argument("--out", type=Path, metavar="FILE", help="where to write (default: HTML in your data folder)")
     p.add_argument("--format", choices=["html", "json"], default="html")
     p.add_argument("--history", type=Path, metavar="FILE", help="read this history database instead of yours")
@@ -470,35 +473,29 @@ def _doctor(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from datetime import timedelta
-
-    from .history import report
-    from .history import store as history
+    from . import localtime
+    from .history import pages, summary
     from .paths import write_private
 
     path = _history_path(args, _load(args))
     if not path.exists():
         raise UserError(f"{path}: no history yet; run the monitor (or replay --history) first")
-    db = history.connect(path)
-    try:
-        day = args.day or history.latest_day(db)
-        if day is None:
-            raise UserError(f"{path} holds no activity yet; run the monitor (or replay --history) first")
-        start, end = history.day_bounds(day)
-        if args.week:
-            start = history.day_bounds(day - timedelta(days=6))[0]
-        summary = report.summarize(db, start, end)
-    finally:
-        db.close()
-    if args.format == "json":
-        text = report.to_json(summary)
-        if args.out is None:
-            print(text)
+    period, when = next(((p, getattr(args, p)) for p in ("week", "month") if getattr(args, p)), ("day", args.day))
+    day = when.date() if isinstance(when, datetime) else localtime.today()
+    s = summary.read(path, period, day)
+    if s.empty:
+        # Said on the terminal; JSON is still printed for scripts, an empty page is not written.
+        print(pages.nothing_recorded(s), file=sys.stderr if args.format == "json" else sys.stdout)
+        if args.format == "html":
             return 0
+    if args.format == "json" and args.out is None:
+        print(s.to_json())
+        return 0
+    if args.out is None:
+        out = pages.publish(path, s)  # with the pages of its week and month, linked
     else:
-        text = report.to_html(summary)
-    out = args.out or path.parent / "reports" / f"report-{day:%Y-%m-%d}{'-week' if args.week else ''}.html"
-    write_private(out, text.encode("utf-8"))
+        out = args.out
+        write_private(out, (s.to_json() if args.format == "json" else pages.render(s)).encode("utf-8"))
     print(out)
     return 0
 

@@ -42,9 +42,10 @@ def cli(*args: str | Path, stdin=subprocess.DEVNULL, **env: str | None) -> subpr
     )
 
 
-# A moment with no ambiguity in any time zone's local clock, and its ISO text.
+# A moment with no ambiguity in any time zone's local clock, and its ISO text with the offset in force.
 WHEN = datetime(2026, 11, 26, 14, 3, 11)
-ISO = "2026-11-26T14:03:11"
+OFFSET = WHEN.astimezone().isoformat()[19:]
+ISO = "2026-11-26T14:03:11" + OFFSET
 
 
 @pytest.fixture
@@ -53,7 +54,10 @@ def history_db(tmp_path: Path) -> Path:
     path = tmp_path / "history.sqlite3"
     t = WHEN.timestamp()
     db = connect(path)
-    db.execute("INSERT INTO sessions (id, started, ended, source) VALUES ('s', ?, ?, 'test')", (t, t + 60))
+    db.execute(
+        "INSERT INTO sessions (id, started, ended, source, heartbeat) VALUES ('s', ?, ?, 'test', ?)",
+        (t, t + 60, t + 60),
+    )
     db.execute("INSERT INTO presence (session, kind, start, end) VALUES ('s', 'present', ?, ?)", (t, t + 60))
     db.execute("INSERT INTO episodes (session, fault, start, peak_load) VALUES ('s', 'slouch', ?, 1.5)", (t + 0.6,))
     db.execute(
@@ -83,8 +87,9 @@ def test_history_export_writes_local_iso_times(history_db, tmp_path):
         return row
 
     sessions = table("sessions")
-    assert sessions["started"] == ISO and sessions["ended"] == "2026-11-26T14:04:11"
-    assert table("presence")["start"] == ISO and table("presence")["end"] == "2026-11-26T14:04:11"
+    assert sessions["started"] == ISO and sessions["ended"] == "2026-11-26T14:04:11" + OFFSET
+    assert sessions["heartbeat"] == "2026-11-26T14:04:11" + OFFSET
+    assert table("presence")["start"] == ISO and table("presence")["end"] == "2026-11-26T14:04:11" + OFFSET
     episode = table("episodes")
     assert episode["start"] == ISO and episode["end"] == "" and episode["peak_load"] == "1.5"
     alert = table("alerts")
@@ -205,5 +210,5 @@ def test_replay_samples_without_json_says_it_needs_json(tmp_path):
 def test_runtime_dependencies_are_declared():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     names = {req.split(">")[0].split(";")[0].strip() for req in project["dependencies"]}
-    assert {"matplotlib", "tomli-w", "platformdirs"} <= names  # report draws charts, config show writes TOML
+    assert {"matplotlib", "tomli-w", "platformdirs"} <= names  # replay --plot draws charts, config show writes TOML
     assert any(req.startswith("pooch") for req in project["optional-dependencies"]["test"])

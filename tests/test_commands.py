@@ -142,8 +142,15 @@ CASES: dict[str, list[Case]] = {
     ],
     "report": [
         Case(("report", "--history", "{history}", "--out", "{tmp}/report.html"), 0, r"^.*report\.html$"),
+        Case(("report", "--history", "{history}"), 0, r"^.*[/\\]reports[/\\]day-\d{4}-\d\d-\d\d\.html$"),
         Case(("report", "--history", "{history}", "--format", "json"), 0, r"^\{$", also=r'"present_seconds"'),
-        Case(("report", "--history", "{history}", "--week", "--format", "json"), 0, r"^\{$"),
+        Case(("report", "--history", "{history}", "--week", "--format", "json"), 0, r"^\{$", also=r'"days"'),
+        Case(("report", "--history", "{history}", "--month", "--out", "{tmp}/month.html"), 0, r"^.*month\.html$"),
+        Case(
+            ("report", "--history", "{history}", "--day", "2000-01-01"),
+            0,
+            r"^Nothing was recorded on Saturday 1 January 2000\.$",
+        ),
         Case(
             ("report", "--history", "{tmp}/none.sqlite3"),
             2,
@@ -323,7 +330,7 @@ def env(tmp_path: Path) -> dict[str, str]:
     environ = dict(os.environ)
     for var in ("CONFIG", "DATA", "STATE", "CACHE"):
         environ[f"XDG_{var}_HOME"] = str(tmp_path / "xdg" / var.lower())
-    # matplotlib (report) keeps its font cache in the session's cache folder, not rebuilt per test.
+    # matplotlib (replay --plot) keeps its font cache in the session's cache folder, not rebuilt per test.
     environ.setdefault("MPLCONFIGDIR", str(Path(os.environ["XDG_CACHE_HOME"]) / "matplotlib"))
     environ["POSTURE_WATCH_MODEL"] = str(MODEL)
     return environ

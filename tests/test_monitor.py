@@ -31,8 +31,8 @@ from posture_watch.app.pipeline import Analyser, open_estimator
 from posture_watch.app.reload import ConfigWatcher
 from posture_watch.core import engine
 from posture_watch.desktop.notify import Notice, NoticeKind
-from posture_watch.history import report
 from posture_watch.history import store as history
+from posture_watch.history import summary as summaries
 from posture_watch.sense.camera import Camera
 
 UPRIGHT = DATASETS / "slouching-or-not" / "low-isSlouching__high-notSlouching" / "notSlouching"
@@ -214,9 +214,9 @@ def test_a_call_is_not_a_break_and_the_sitting_reminder_comes_after_it(tmp_path,
     assert "call" in presence
     monitor.recorder.close(clocks.wall().timestamp())
     db = history.connect(monitor.recorder.path)
-    summary = report.summarize(db, *history.day_bounds(START))
+    summary = summaries.summarize(db, "day", START.date())
     db.close()
-    assert summary["breaks_taken"] == 0
+    assert len(summary.breaks) == 0
 
 
 def test_a_suspend_of_hours_is_one_away_period_and_a_break(tmp_path, estimator, seated):
@@ -354,7 +354,7 @@ def test_a_killed_monitor_counts_at_most_what_it_ran(tmp_path, videos):
     result = run_cli("report", "--history", db, "--format", "json")
     assert result.returncode == 0, result.stderr
     summary = json.loads(result.stdout)
-    assert summary["present_seconds"] <= ran + 60
+    assert summary["totals"]["present_seconds"] <= ran + 60
 
 
 def test_report_counts_open_episodes_of_a_crashed_session_to_its_last_heartbeat(tmp_path):
@@ -368,10 +368,10 @@ def test_report_counts_open_episodes_of_a_crashed_session_to_its_last_heartbeat(
     recorder.beat(started + 300)
     # Killed here: nothing closed. Five minutes later the report is asked for.
     db = history.connect(path)
-    summary = report.summarize(db, *history.day_bounds(datetime.fromtimestamp(started)))
+    summary = summaries.summarize(db, "day", datetime.fromtimestamp(started).date())
     db.close()
-    assert summary["present_seconds"] == pytest.approx(300, abs=1)
-    assert summary["fault_seconds"]["forward_head"] == pytest.approx(240, abs=1)
+    assert summary.totals.present_seconds == pytest.approx(300, abs=1)
+    assert summary.totals.fault_seconds["forward_head"] == pytest.approx(240, abs=1)
 
 
 def test_no_camera_is_said_on_the_terminal_within_20_s(tmp_path):

@@ -19,12 +19,19 @@ def posture_name(kind: str, side: str | None) -> str:
 
 
 def duration(seconds: float) -> str:
-    """``"12 min"``, ``"1 h 5 min"`` or ``"40 s"``."""
+    """``"12 min"``, ``"1 h 5 min"``, ``"2 h"`` or ``"40 s"``."""
     minutes = int(seconds // 60)
     if minutes == 0:
         return f"{int(seconds)} s"
     hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes} min" if hours else f"{minutes} min"
+    if not hours:
+        return f"{minutes} min"
+    return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+
+
+def count(n: int, noun: str, plural: str | None = None) -> str:
+    """``"1 reminder"``, ``"2 reminders"``, ``"0 breaks"``: a number with its noun in the right form."""
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"
 
 
 def message(

@@ -30,6 +30,7 @@ from ..core.engine import Observation
 from ..core.events import Calibrated, CalibrationWaiting, FaultEnd, FaultStart
 from ..desktop import dnd
 from ..desktop.notify import Notice, NoticeKind, Notifier
+from ..history.pages import write_page
 from ..history.store import Recorder
 from ..sense.camera import BUSY, LOST, MISSING, OK, PAUSED, Camera
 from . import baselines
@@ -236,7 +237,7 @@ class Monitor:
             self.notifier.post(Notice("Today's summary", "No history is kept for this run."))
             return
         try:
-            page = today_report(self.recorder.path)
+            page = write_page(self.recorder.path)
         except Exception as exc:  # the page is a convenience; the monitor must go on
             log.warning("summary failed: %s", exc)
             self.notifier.post(Notice("Today's summary", f"The summary could not be made: {exc}", NoticeKind.ERROR))
@@ -383,22 +384,6 @@ def tray_status(
     if last_alert is not None and last_alert[1] == name and now - last_alert[0] <= ALERT_SHOWN:
         return "alert", text + next_break + quiet, 1.0
     return "building", text + next_break + quiet, min(level, 1.0)
-
-
-def today_report(history_path: Path) -> Path:
-    """Write today's report page next to the history and return its path."""
-    from ..history import report, store
-    from ..paths import write_private
-
-    db = store.connect(history_path)
-    try:
-        start, end = store.day_bounds(datetime.now())
-        page = report.to_html(report.summarize(db, start, end))
-    finally:
-        db.close()
-    out = history_path.parent / "reports" / f"report-{datetime.now():%Y-%m-%d}.html"
-    write_private(out, page.encode("utf-8"))
-    return out
 
 
 def open_config(path: Path) -> bool:

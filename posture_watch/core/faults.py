@@ -217,6 +217,20 @@ def _too_close(d: Deviation, c: Config) -> Reading | None:
 
 
 @dataclass(frozen=True)
+class Setup:
+    """What at the desk probably keeps a posture coming back, and what to change: the report's likely cause.
+
+    ``cause`` and ``fix`` may name ``{side}``. ``one_sided`` says the evidence
+    is one side dominating: a screen off to one side turns the head that way,
+    while turning both ways in turn is just looking around.
+    """
+
+    cause: str
+    fix: str
+    one_sided: bool = False
+
+
+@dataclass(frozen=True)
 class Fault:
     """One thing a reminder can be about.
 
@@ -236,6 +250,8 @@ class Fault:
     family: str | None = None
     # A question for the reminder, where the cause is usually the desk rather than the person.
     tip: str = ""
+    # The setup that probably causes it when it is held for much of the day, and its fix.
+    setup: Setup | None = None
 
     @property
     def sided(self) -> bool:
@@ -254,6 +270,12 @@ REGISTRY: dict[str, Fault] = {
             _forward_head,
             "head sinking toward the shoulders and coming forward",
             family="head",
+            setup=Setup(
+                "The screen may be too low or too far away, as a laptop without a stand usually is, so the head "
+                "comes forward and down to read it.",
+                "Raise the screen until its top line is at or a little below eye level, about an arm's length "
+                "away; on a laptop, use a stand with a separate keyboard and mouse.",
+            ),
         ),
         Fault(
             "slouch",
@@ -275,6 +297,12 @@ REGISTRY: dict[str, Fault] = {
             "head tilted back to look up (a screen set too high, bifocals)",
             family="head",
             tip="Is your screen too high?",
+            setup=Setup(
+                "The screen may be set too high, or bifocals make you tip the head back to read through their "
+                "lower part.",
+                "Lower the screen until its top line is at or a little below eye level; with bifocals or "
+                "varifocals, lower it further or ask your optician about glasses for screen work.",
+            ),
         ),
         # Tilting toward a side shortens that side's side-flexors and holds the
         # opposite levator scapulae on stretch.
@@ -296,6 +324,12 @@ REGISTRY: dict[str, Fault] = {
             ("head_yaw",),
             _head_turn,
             "head turned to one side (screen off to the side)",
+            setup=Setup(
+                "The screen, or a document you read from, may be off to your {side}.",
+                "Put the screen you use most straight in front of you (with two screens, the main one); a "
+                "document holder between the keyboard and the screen keeps papers in front too.",
+                one_sided=True,
+            ),
         ),
         Fault(
             "uneven_shoulders",
@@ -305,6 +339,13 @@ REGISTRY: dict[str, Fault] = {
             ("shoulder_tilt", "head_roll", "trunk_lean", "shoulder_x"),
             _uneven_shoulders,
             "one shoulder raised",
+            setup=Setup(
+                "Something may hold your {side} shoulder up: an armrest or desk too high on that side, a mouse "
+                "out of reach, or a phone held between ear and shoulder.",
+                "Set the armrests (or the desk) so both shoulders hang relaxed, keep the mouse close beside the "
+                "keyboard, and use a headset or the speaker for calls.",
+                one_sided=True,
+            ),
         ),
         Fault(
             "trunk_lean",
@@ -314,6 +355,13 @@ REGISTRY: dict[str, Fault] = {
             ("trunk_lean", "shoulder_tilt", "shoulder_x"),
             _trunk_lean,
             "leaning to one side (an armrest, a baby on one hip)",
+            setup=Setup(
+                "Something may draw you to your {side}: an armrest you lean on, a mouse far out on that side, or "
+                "a phone held on the shoulder.",
+                "Bring the mouse close beside the keyboard, set both armrests to the same height, and sit back "
+                "with your weight on both sides.",
+                one_sided=True,
+            ),
         ),
         Fault(
             "too_close",
@@ -324,6 +372,11 @@ REGISTRY: dict[str, Fault] = {
             _too_close,
             "face close to the screen",
             family="head",
+            setup=Setup(
+                "The text may be too small or the screen too far away, so you lean in to read.",
+                "Make the text larger (Ctrl and +) or bring the screen to about an arm's length; if reading has "
+                "become harder, have your eyes checked.",
+            ),
         ),
         Fault(
             "static_posture",
@@ -332,6 +385,12 @@ REGISTRY: dict[str, Fault] = {
             ((), (), ("upper_trapezius", "cervical_extensors", "lumbar_erectors")),
             ("head_x", "head_y", "shoulder_x", "shoulder_y"),
             meaning="no meaningful movement for [breaks] static_minutes, even sitting well",
+            setup=Setup(
+                "You often keep still for long stretches: muscles that hold one position tire, even in a good "
+                "posture.",
+                "Change position often: every 20 to 30 minutes, stand, roll the shoulders or walk for a minute, "
+                "and look into the distance for 20 seconds.",
+            ),
         ),
         Fault(
             "sitting",

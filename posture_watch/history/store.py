@@ -15,11 +15,11 @@ import os
 import sqlite3
 import statistics
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from .. import paths
+from .. import localtime, paths
 from ..advice.reminders import Reminder
 from ..core.events import Alert, Away, Back, Break, Event, FaultEnd, FaultStart, Presence
 
@@ -52,6 +52,17 @@ MIGRATIONS = [
     INSERT INTO presence2 SELECT session, kind, start, end FROM presence;
     DROP TABLE presence;
     ALTER TABLE presence2 RENAME TO presence;
+    """,
+    # A reminder can also be answered with a stretch the camera followed ('coached') or with a break.
+    """
+    CREATE TABLE alerts2 (session TEXT NOT NULL, at REAL NOT NULL, fault TEXT NOT NULL, side TEXT,
+                          held_seconds REAL NOT NULL, level INTEGER NOT NULL, muscles TEXT NOT NULL,
+                          stretch TEXT,
+                          response TEXT CHECK (response IN ('done', 'snoozed', 'ignored', 'coached', 'break')));
+    INSERT INTO alerts2 SELECT session, at, fault, side, held_seconds, level, muscles, stretch, response FROM alerts;
+    DROP TABLE alerts;
+    ALTER TABLE alerts2 RENAME TO alerts;
+    CREATE INDEX alerts_at ON alerts (at);
     """,
 ]
 # Seconds between two heartbeats of a running session.
@@ -262,11 +273,6 @@ def prune(db: sqlite3.Connection, before: float) -> int:
     return removed
 
 
-def day_bounds(day: datetime) -> tuple[float, float]:
-    start = day.replace(hour=0, minute=0, second=0, microsecond=0)
-    return start.timestamp(), (start + timedelta(days=1)).timestamp()
-
-
 def rows(db: sqlite3.Connection, table: str, start: float, end: float) -> list[dict[str, Any]]:
     """Rows of ``table`` whose time falls in [start, end)."""
     column = TIME_COLUMN[table]
@@ -274,29 +280,16 @@ def rows(db: sqlite3.Connection, table: str, start: float, end: float) -> list[d
     return [dict(r) for r in db.execute(query, (start, end))]
 
 
-def latest_day(db: sqlite3.Connection) -> datetime | None:
-    """The local day of the most recent activity in the history."""
-    row = db.execute(
-        "SELECT max(t) FROM (SELECT max(started) AS t FROM sessions "
-        "UNION ALL SELECT max(start) FROM episodes UNION ALL SELECT max(at) FROM alerts)"
-    ).fetchone()
-    return datetime.fromtimestamp(row[0]) if row and row[0] is not None else None
-
-
 # Columns holding epoch seconds; the CSV export writes them as local ISO times.
-EPOCH_COLUMNS = frozenset({"started", "ended", "start", "end", "at", "minute"})
-
-
-def local_iso(epoch: float | None) -> str | None:
-    """Epoch seconds as a local time like ``2026-11-26T14:03:11`` (None stays None)."""
-    return None if epoch is None else datetime.fromtimestamp(epoch).isoformat(timespec="seconds")
+EPOCH_COLUMNS = frozenset({"started", "ended", "heartbeat", "start", "end", "at", "minute"})
 
 
 def export_csv(db: sqlite3.Connection, folder: Path) -> list[Path]:
-    """Write each table to ``folder/TABLE.csv``, times as local ISO times; returns the files."""
+    """Write each table to ``folder/TABLE.csv``, times as local ISO times with their offset; returns the files."""
     import csv
 
     paths.private_dir(folder)
+    tz = localtime.zone()
     written = []
     for table in TABLES:
         cursor = db.execute(f"SELECT * FROM {table} ORDER BY {TIME_COLUMN[table]}")
@@ -310,7 +303,7 @@ def export_csv(db: sqlite3.Connection, folder: Path) -> list[Path]:
             for row in cursor:
                 values = list(row)
                 for i in times:
-                    values[i] = local_iso(values[i])
+                    values[i] = localtime.iso(values[i], tz)
                 writer.writerow(values)
         written.append(path)
     return written
