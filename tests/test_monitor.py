@@ -16,6 +16,7 @@ import signal
 import subprocess
 import sys
 import time
+import webbrowser
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -217,6 +218,22 @@ def test_a_call_is_not_a_break_and_the_sitting_reminder_comes_after_it(tmp_path,
     summary = summaries.summarize(db, "day", START.date())
     db.close()
     assert len(summary.breaks) == 0
+
+
+def test_the_summary_and_the_settings_name_their_file_when_nothing_can_open_it(
+    tmp_path, estimator, seated, monkeypatch
+):
+    monitor, clocks, notes, _ = monitor_for(tmp_path, estimator, seated, lambda minute: "seated")
+    # No browser (the one thing mocked) and no xdg-open on the PATH.
+    monkeypatch.setattr(webbrowser, "open", lambda uri: False)
+    monkeypatch.setenv("PATH", str(tmp_path / "no-programs"))
+    run_until(monitor, clocks, 3, {2: lambda: (monitor.command("summary"), monitor.command("open_config"))})
+    page = tmp_path / "reports" / f"day-{START.date()}.html"
+    assert "the time seen at the desk in good posture" in page.read_text(encoding="utf-8")
+    assert (tmp_path / "reports" / f"week-{START.date()}.html").exists()  # START is a Monday
+    said = {notice.title: notice.body for notice in notes.notices}
+    assert said["Today's summary"] == f"No browser could be opened; the page is {page}"
+    assert said["Your settings"] == f"No editor could be opened; the file is {tmp_path / 'config.toml'}"
 
 
 def test_a_suspend_of_hours_is_one_away_period_and_a_break(tmp_path, estimator, seated):

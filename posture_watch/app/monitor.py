@@ -237,7 +237,7 @@ class Monitor:
             self.notifier.post(Notice("Today's summary", "No history is kept for this run."))
             return
         try:
-            page = write_page(self.recorder.path)
+            page = write_page(self.recorder.path, "day", self.clocks.wall().date())
         except Exception as exc:  # the page is a convenience; the monitor must go on
             log.warning("summary failed: %s", exc)
             self.notifier.post(Notice("Today's summary", f"The summary could not be made: {exc}", NoticeKind.ERROR))
