@@ -178,14 +178,16 @@ def render(s: PeriodSummary, links: Sequence[tuple[str, str]] = ()) -> str:
 def _day(s: PeriodSummary, tz: tzinfo) -> list[str]:
     t = s.totals
     out = ["<section>", *_headline(t, None)]
-    first, last = s.timeline[0].start, s.timeline[-1].end
-    out.append(f"<p>At your desk {_desk(t)}, between {_clock(first, tz)} and {_clock(last, tz)}.</p>")
+    if s.timeline:
+        first, last = s.timeline[0].start, s.timeline[-1].end
+        out.append(f"<p>At your desk {_desk(t)}, between {_clock(first, tz)} and {_clock(last, tz)}.</p>")
     if round(s.hours) != 24:
         change = "forward" if s.hours < 24 else "back"
         out.append(f"<p>This day had {round(s.hours)} hours: the clocks went {change} an hour.</p>")
-    spans = [(x.kind, x.start, x.end) for x in s.timeline]
-    out.append(charts.strip(spans, s.start, s.end, colour, tz, "The day, moment by moment"))
-    out.append(_legend(_kinds_held(t, timed=False)))
+    if s.timeline:
+        spans = [(x.kind, x.start, x.end) for x in s.timeline]
+        out.append(charts.strip(spans, s.start, s.end, colour, tz, "The day, moment by moment"))
+        out.append(_legend(_kinds_held(t, timed=False)))
     out.append("</section>")
     if s.postures:
         out += _postures(s, tz)
