@@ -1,7 +1,7 @@
 """The report's charts as inline SVG: crisp at any size and in print, small, and with real, selectable text.
 
 Each function returns one ``<svg>`` element sized by its viewBox, so it
-scales with the page's width. Times on an axis are local, on whole hours. A
+scales with the page's width (inline in HTML, it needs no namespace). Times on an axis are local, on whole hours. A
 chart is only asked for where there is something to draw; the page decides.
 """
 
@@ -24,8 +24,8 @@ HOUR_STEPS = (1, 2, 3, 4, 6, 12)
 
 def _svg(height: float, body: list[str], label: str) -> str:
     return (
-        f'<svg viewBox="0 0 {WIDTH} {height:.0f}" role="img" aria-label="{html.escape(label)}" '
-        f'xmlns="http://www.w3.org/2000/svg">{"".join(body)}</svg>'
+        f'<svg viewBox="0 0 {WIDTH} {height:.0f}" role="img" aria-label="{html.escape(label)}">'
+        f'{"".join(body)}</svg>'
     )
 
 
