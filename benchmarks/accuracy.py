@@ -139,8 +139,7 @@ class Bench:
     def __init__(self) -> None:
         self.model = testdata.model_path()
         self.data = testdata.datasets_dir()
-        self.settings = config.defaults()
-        self.settings["model"]["path"] = str(self.model)
+        self.settings = config.defaults().with_changes(model__path=str(self.model))
         self.lines: list[str] = []
         self.score: list[tuple[str, str, str]] = []
 
@@ -205,7 +204,7 @@ def front_photos(b: Bench) -> None:
                     continue
                 key = (cls, n)
                 scored[key] += 1
-                readings = faults.read(feats, baseline, b.settings) if view == baseline.view else {}
+                readings = faults.read(feats, baseline, b.settings.core) if view == baseline.view else {}
                 for name, r in readings.items():
                     known[cls][name] += 1
                     scores[key][name].append(r.score)
@@ -353,7 +352,7 @@ def side_photos(b: Bench) -> None:
             got: dict[str, list[float]] = defaultdict(list)
             for _, bl in against:
                 if view == bl.view:
-                    for fault, score in raised(faults.read(f, bl, b.settings)).items():
+                    for fault, score in raised(faults.read(f, bl, b.settings.core)).items():
                         got[fault].append(score)
             cells = [f"{k} {len(v)}/{len(against)} (x{statistics.median(v):.1f})" for k, v in got.items()]
             expect = SIDE_EXPECT[group]
@@ -484,7 +483,7 @@ def run_pipeline(frames_of, settings: config.Config) -> tuple[list[object], dict
         ):
             events.extend(o.alert if isinstance(o, Reminder) else o for o in outcomes)
             if state.baseline is not None and view == state.baseline.view and not state.calibrating:
-                for name, r in faults.read(feats, state.baseline, settings).items():
+                for name, r in faults.read(feats, state.baseline, settings.core).items():
                     peaks[name] = max(peaks[name], r.score)
     return events, peaks, stats
 
@@ -537,7 +536,7 @@ def neutral_videos(b: Bench, minutes: float) -> None:
 
 def scenarios(b: Bench, photos: list[str], neutral_seconds: float) -> None:
     settings = config.parse(TEST_CONFIG.encode(), "tests/test_scenarios.py TEST_CONFIG")
-    settings["model"]["path"] = str(b.model)
+    settings = settings.with_changes(model__path=str(b.model))
     rows = []
     started = alerted = expected_n = wrong_n = kin = 0
     with tempfile.TemporaryDirectory() as tmp:

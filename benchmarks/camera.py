@@ -193,9 +193,7 @@ def _simulate(video: Path, settings: config.Config, estimator, calibrate: float)
 
 
 def with_mode(mode: str) -> config.Config:
-    settings = config.defaults()
-    settings["camera"]["mode"] = mode
-    return settings
+    return config.defaults().with_changes(camera__mode=mode)
 
 
 def main() -> None:

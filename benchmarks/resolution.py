@@ -91,8 +91,8 @@ def main() -> None:
     for size in SIZES:
         upright, slouched = measured[size]["notSlouching"], measured[size]["isSlouching"]
         baseline = Baseline.from_samples([("front", f) for f in upright[:3]])
-        hits = sum(faults.read(f, baseline, settings)["slouch"].score >= 1 for f in slouched)
-        false = sum(faults.read(f, baseline, settings)["slouch"].score >= 1 for f in upright[3:])
+        hits = sum(faults.read(f, baseline, settings.core)["slouch"].score >= 1 for f in slouched)
+        false = sum(faults.read(f, baseline, settings.core)["slouch"].score >= 1 for f in upright[3:])
         print(
             f"{size[0]}x{size[1]}: slouched frames read as slouch {hits}/{len(slouched)}, "
             f"upright frames read as slouch {false}/{len(upright) - 3}"

@@ -429,7 +429,7 @@ def _config(args: argparse.Namespace) -> int:
 
         settings = _load(args)
         print(f"# defaults{' merged with ' + str(path) if path.exists() else ''}")
-        print(tomli_w.dumps(settings), end="")
+        print(tomli_w.dumps(settings.to_dict()), end="")
     else:
         _load(args)
         print(f"ok: {path if path.exists() else 'defaults (no user file yet)'}")

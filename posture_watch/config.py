@@ -3,6 +3,12 @@
 ``config/default.toml`` is the single source of the defaults and their
 documentation; this module adds only what TOML comments cannot enforce: the
 allowed range or choices of each key. Types come from the default values.
+
+What loading returns is a frozen :class:`Config`, read like the TOML tables
+(``settings["camera"]["index"]``), with the decision core's typed settings
+(``.core``) and the checked stretch catalogue (``.stretches``) built once,
+when the settings load. Nothing can change it afterwards; a change is a new
+``Config`` (:meth:`Config.with_changes`), checked again.
 """
 
 from __future__ import annotations
@@ -11,13 +17,16 @@ import copy
 import difflib
 import math
 import re
+from collections.abc import Iterator, Mapping
 from importlib import resources
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from . import paths
-from .advice.stretches import available
+from .advice.stretches import Stretch, available
 from .core.faults import CONFIGURED
+from .core.settings import Settings
 from .errors import UserError
 
 try:
@@ -27,7 +36,56 @@ except ModuleNotFoundError:  # Python 3.10
 
 __all__ = ["Config", "tomllib"]
 
-Config = dict[str, Any]
+
+class Config(Mapping[str, Any]):
+    """Validated settings, frozen: tables read as mappings, lists as tuples."""
+
+    def __init__(self, tables: dict[str, Any], source: Path | str = "config") -> None:
+        self._tables: Mapping[str, Any] = _freeze(tables)
+        self.core = Settings.from_config(self._tables)
+        self.stretches: tuple[Stretch, ...] = available(tables["stretches"], source)
+
+    def __getitem__(self, key: str) -> Any:
+        return self._tables[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._tables)
+
+    def __len__(self) -> int:
+        return len(self._tables)
+
+    def to_dict(self) -> dict[str, Any]:
+        """A plain, mutable copy (for printing as TOML, or building changed settings)."""
+        return _thaw(self._tables)
+
+    def with_changes(self, **dotted: Any) -> Config:
+        """These settings with some keys changed (``faults__slouch__hold_seconds=10``), checked like a file's."""
+        tables = self.to_dict()
+        for key, value in dotted.items():
+            *path, last = key.split("__")
+            table = tables
+            for part in path:
+                table = table[part]
+            table[last] = _checked(".".join([*path, last]), value, table[last], "changed settings")
+        _check_together(tables, "changed settings")
+        return Config(tables, "changed settings")
+
+
+def _freeze(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return MappingProxyType({k: _freeze(v) for k, v in value.items()})
+    if isinstance(value, (list, tuple)):
+        return tuple(_freeze(v) for v in value)
+    return value
+
+
+def _thaw(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {k: _thaw(v) for k, v in value.items()}
+    if isinstance(value, tuple):
+        return [_thaw(v) for v in value]
+    return value
+
 # The faults with a [faults.NAME] table, from the fault registry.
 FAULTS = CONFIGURED
 
@@ -96,6 +154,10 @@ def defaults_text() -> str:
 
 def defaults() -> Config:
     """The packaged default settings."""
+    return Config(_default_tables(), "the defaults")
+
+
+def _default_tables() -> dict[str, Any]:
     return tomllib.loads(defaults_text())
 
 
@@ -126,14 +188,13 @@ def parse(data: bytes, source: Path | str) -> Config:
         raise UserError(f"{source}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     except tomllib.TOMLDecodeError as exc:
         raise UserError(f"{source}: invalid TOML: {exc}; fix the line named") from None
-    merged = defaults()
+    merged = _default_tables()
     _merge(merged, user, source, "")
-    available(merged["stretches"], source)
     _check_together(merged, source)
-    return merged
+    return Config(merged, source)
 
 
-def get(config: Config, dotted: str) -> Any:
+def get(config: Mapping[str, Any], dotted: str) -> Any:
     """``get(config, "faults.slouch.hold_seconds")``."""
     value: Any = config
     for part in dotted.split("."):
@@ -141,7 +202,7 @@ def get(config: Config, dotted: str) -> Any:
     return value
 
 
-def _merge(base: Config, user: Config, source: Path | str, prefix: str) -> None:
+def _merge(base: dict[str, Any], user: dict[str, Any], source: Path | str, prefix: str) -> None:
     for key, value in user.items():
         dotted = prefix + key
         if key not in base:
@@ -203,7 +264,7 @@ def _range(dotted: str) -> tuple[float, float]:
 def _fraction_hint(dotted: str) -> str:
     """For a fraction given to a whole-number key: which keys beside it do take fractions."""
     table, _, _ = dotted.rpartition(".")
-    siblings = get(defaults(), table) if table else defaults()
+    siblings = get(_default_tables(), table) if table else _default_tables()
     fractional = [k for k, v in siblings.items() if isinstance(v, float)]
     where = f"[{table}]" if table else "the top level"
     if not fractional:
@@ -216,7 +277,7 @@ def _num(x: float) -> str:
     return f"{x:g}"
 
 
-def _check_together(config: Config, source: Path | str) -> None:
+def _check_together(config: Mapping[str, Any], source: Path | str) -> None:
     """Combinations of keys that are each allowed but together would quietly stop monitoring."""
     gap = config["presence"]["max_gap_seconds"]
     # Anything that spaces two looks at the camera further apart than the gap

@@ -112,9 +112,7 @@ def test_custom_stretch_is_validated_and_offered(config_file):
         'faults = ["forward_head"]\nsteps = ["Draw slow half circles with your chin."]\nhold = "5 times"\n'
     )
     loaded = config.load(good)
-    from posture_watch.advice.stretches import available
-
-    assert "neck_circles" in [s.id for s in available(loaded["stretches"])]
+    assert "neck_circles" in [s.id for s in loaded.stretches]
     bad = config_file(
         '[[stretches.custom]]\nid = "x"\nname = "X"\nmuscles = ["toes"]\nfaults = ["slouch"]\n'
         'steps = ["a"]\nhold = "1"\n',

@@ -172,7 +172,7 @@ def test_busy_camera_is_a_call_not_an_error():
     # Tried again at the sampling interval, without growing backoff.
     assert list(np.diff(attempts)) == pytest.approx([10.0] * (len(attempts) - 1), abs=1.1)
     settings = config.defaults()
-    status = engine.status(engine.new_state(), settings)
+    status = engine.status(engine.new_state(), settings.core)
     icon, tooltip, _ = tray_status(status, settings, cam.status, None, datetime.now(), False, None, clock.now)
     assert icon == "call" and "reminders held" in tooltip
 

@@ -35,15 +35,8 @@ FORWARD = {**NEUTRAL, "head_height": 0.56 * 0.7}  # 30 % lower: forward head
 NOON = datetime(2026, 11, 23, 12, 0, 0)
 
 
-def settings(**overrides: dict) -> config.Config:
-    cfg = config.defaults()
-    for dotted, value in overrides.items():
-        *path, key = dotted.split("__")
-        table = cfg
-        for part in path:
-            table = table[part]
-        table[key] = value
-    return cfg
+def settings(**overrides: object) -> config.Config:
+    return config.defaults().with_changes(**overrides)
 
 
 def jiggle(features: dict, t: float) -> dict:
@@ -78,7 +71,7 @@ ADVISOR = Advisor()
 def outcomes(state: engine.State, obs: Observation, cfg: config.Config) -> list[dict]:
     """One engine step, alerts advised as the pipeline does, all in their JSON form."""
     return [
-        (ADVISOR.remind(e, cfg) if isinstance(e, Alert) else e).to_dict() for e in engine.step(state, obs, cfg)
+        (ADVISOR.remind(e, cfg) if isinstance(e, Alert) else e).to_dict() for e in engine.step(state, obs, cfg.core)
     ]
 
 
@@ -182,7 +175,7 @@ def test_sleep_told_on_waking_is_away_and_a_break_never_a_held_posture():
     state, events = run(lambda t: jiggle(FORWARD, t), 100, cfg)
     # The machine sleeps for three hours; the shell says so on waking, and the same posture is seen.
     wake = 3 * 3600
-    woke = outcomes(state, Observation(wake, wall=NOON + timedelta(seconds=wake), camera=engine.ASLEEP), cfg)
+    woke = outcomes(state, Observation(wake, wall=NOON + timedelta(seconds=wake), camera=engine.CameraSays.ASLEEP), cfg)
     _, later = run(lambda t: jiggle(FORWARD, t), wake + 300, cfg, state=state, start=wake + 0.5)
     later = woke + later
     assert of(events, "alert") == []

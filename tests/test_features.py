@@ -61,9 +61,9 @@ def test_slouch_fault_separates_every_real_frame(slouch_set):
     baseline = Baseline.from_samples([("front", slouch_set["notSlouching"][k]) for k in BASELINE_FRAMES])
     settings = config.defaults()
     for name, feats in slouch_set["isSlouching"].items():
-        assert faults.read(feats, baseline, settings)["slouch"].score >= 1.0, name
+        assert faults.read(feats, baseline, settings.core)["slouch"].score >= 1.0, name
     for name, feats in slouch_set["notSlouching"].items():
-        readings = faults.read(feats, baseline, settings)
+        readings = faults.read(feats, baseline, settings.core)
         assert readings["slouch"].score < settings["detection"]["release_fraction"], name
         assert all(r.score < 1.0 for r in readings.values()), (name, readings)
 

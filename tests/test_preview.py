@@ -96,8 +96,8 @@ def test_plot_shades_spans_marks_reminders_and_returns_what_it_drew(tmp_path):
         samples.append((t, {"forward_head": Reading(head)} | ({"head_tilt": Reading(0.3, "left")} if i % 2 else {})))
     outcomes = [
         FaultStart(11.0, None, "forward_head", None, 10.0, None),
-        Alert(15.0, None, "forward_head", None, 5.0, 5.0, 0, ()),
-        Alert(25.0, None, "sitting", None, 1800.0, 1800.0, 0, ()),
+        Alert(15.0, None, "forward_head", None, 5.0, 5.0, 0, (), 1),
+        Alert(25.0, None, "sitting", None, 1800.0, 1800.0, 0, (), 2),
         FaultEnd(21.0, None, "forward_head", None, 10.0, None, 10.0, 10.0),
     ]
     out = tmp_path / "scores.png"
@@ -136,7 +136,7 @@ def test_draw_shows_the_picture_the_landmarks_and_each_score(real_frame):
     settings = config.defaults()
     before = image.copy()
     status = dataclasses.replace(
-        engine.status(engine.new_state(), settings), presence="seen", worst=("forward_head", None, 42.0, 0.14)
+        engine.status(engine.new_state(), settings.core), presence="seen", worst=("forward_head", None, 42.0, 0.14)
     )
     readings = {"forward_head": Reading(2.0), "head_tilt": Reading(0.2, "left")}
     out = preview.draw(image, landmarks, readings, status, settings, {"forward_head": 0.14})

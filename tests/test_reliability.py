@@ -162,8 +162,7 @@ def _person(cx: float, visibility: float = 1.0) -> np.ndarray:
 def test_broken_landmarks_never_raise_a_fault():
     from test_engine import BASELINE, NEUTRAL, jiggle, outcomes
 
-    cfg = config.defaults()
-    cfg["faults"]["forward_head"]["hold_seconds"] = 10
+    cfg = config.defaults().with_changes(faults__forward_head__hold_seconds=10)
     state = engine.new_state(BASELINE)
     out = []
     for i in range(600):
@@ -200,7 +199,7 @@ def test_two_people_swapping_places_keep_features_sane():
 
 
 def _alert(fault: str = "forward_head") -> Reminder:
-    alert = Alert(0.0, datetime.now(), fault, None, 60.0, 60.0, 0, ("suboccipitals",))
+    alert = Alert(0.0, datetime.now(), fault, None, 60.0, 60.0, 0, ("suboccipitals",), 1)
     return Reminder(alert, None, "Head forward for 1 min", "body")
 
 

@@ -8,11 +8,22 @@ writes the title and body. It remembers the rotation between reminders.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from ..core.events import Alert
-from .stretches import Rotation, Stretch, available, choose
+from ..core.settings import Settings
+from .stretches import Rotation, Stretch, choose
 from .wording import message
+
+
+class AdviceSettings(Protocol):
+    """What advice reads of the settings: the checked stretch list and the core's notify group."""
+
+    @property
+    def stretches(self) -> tuple[Stretch, ...]: ...
+
+    @property
+    def core(self) -> Settings: ...
 
 
 @dataclass(frozen=True)
@@ -46,17 +57,10 @@ class Advisor:
 
     def __init__(self) -> None:
         self.rotation = Rotation()
-        self._options: tuple[dict[str, Any], tuple[Stretch, ...]] | None = None
 
-    def _available(self, section: dict[str, Any]) -> tuple[Stretch, ...]:
-        # The settings were checked when they loaded; work the list out once per settings object.
-        if self._options is None or self._options[0] is not section:
-            self._options = (section, available(section))
-        return self._options[1]
-
-    def remind(self, alert: Alert, settings: dict[str, Any]) -> Reminder:
-        escalated = alert.level >= settings["notify"]["escalate_after"]
+    def remind(self, alert: Alert, settings: AdviceSettings) -> Reminder:
+        escalated = alert.level >= settings.core.notify.escalate_after
         kind = "sitting" if escalated else alert.fault
-        stretch, self.rotation = choose(self._available(settings["stretches"]), kind, alert.muscles, self.rotation)
+        stretch, self.rotation = choose(settings.stretches, kind, alert.muscles, self.rotation)
         title, body = message(alert.fault, alert.side, alert.held_seconds, alert.muscles, stretch, alert.level)
         return Reminder(alert, stretch, title, body)

@@ -26,7 +26,7 @@ from .. import config
 from ..advice.reminders import Reminder
 from ..advice.wording import duration, posture_name
 from ..core import engine
-from ..core.engine import Observation
+from ..core.engine import CameraSays, Observation
 from ..core.events import Calibrated, CalibrationWaiting, FaultEnd, FaultStart
 from ..desktop import dnd
 from ..desktop.notify import Notice, NoticeKind, Notifier
@@ -49,7 +49,7 @@ CALIBRATION = "calibration"
 # "Pause until tomorrow" ends at this hour of the next morning.
 MORNING = 6
 # What the engine is told while the camera has no frame to give.
-_CAMERA_SAYS = {BUSY: engine.BUSY, MISSING: engine.OFF, LOST: engine.OFF, PAUSED: engine.PAUSED}
+_CAMERA_SAYS = {BUSY: CameraSays.BUSY, MISSING: CameraSays.OFF, LOST: CameraSays.OFF, PAUSED: CameraSays.PAUSED}
 _CAMERA_WORDS = {
     OK: "{camera}: working",
     MISSING: "{camera}: not found; plug it in or set camera.index (trying again)",
@@ -127,7 +127,7 @@ class Monitor:
                 slept = self.clocks.slept()
                 if slept > 0:
                     say(f"the machine slept for {duration(slept)}: that was time away")
-                    self._tell(engine.ASLEEP)
+                    self._tell(CameraSays.ASLEEP)
                 if self._now - last_poll >= 1.0:
                     last_poll = self._now
                     self._reload()
@@ -135,7 +135,7 @@ class Monitor:
                 if self.quit_requested:
                     break
                 if self._paused():
-                    self._tell(engine.PAUSED)
+                    self._tell(CameraSays.PAUSED)
                     self.clocks.sleep(0.5)
                 else:
                     frame = self.camera.next_frame()
@@ -259,7 +259,7 @@ class Monitor:
             return False
         return True
 
-    def _tell(self, camera: str) -> None:
+    def _tell(self, camera: CameraSays) -> None:
         """Tell the engine what the camera knows when there is no frame."""
         wall = self.clocks.wall()
         obs = Observation(self._now, wall=wall, camera=camera, do_not_disturb=self._do_not_disturb())
@@ -341,7 +341,7 @@ class Monitor:
     def tray_status(self) -> tuple[str, str, float]:
         """(icon state, tooltip, load level 0-1) for the tray."""
         return tray_status(
-            engine.status(self.state, self.settings),
+            engine.status(self.state, self.settings.core),
             self.settings,
             self.camera.status,
             self.paused_until,

@@ -64,8 +64,8 @@ class Analyser:
         pose = settings["pose"]
         view, feats = features.compute(landmarks, width, height, pose["min_visibility"], settings["view"]["mode"])
         outcomes = self.tell(Observation(t, view, feats, wall, dnd), settings)
-        self.status = engine.status(self.state, settings)
-        self.rate = next_rate(self.status, self.previous, feats, self.rate, settings)
+        self.status = engine.status(self.state, settings.core)
+        self.rate = next_rate(self.status, self.previous, feats, self.rate, settings.core)
         sampler.period = 1.0 / self.rate
         self.previous = feats
         return view, feats, outcomes
@@ -74,7 +74,7 @@ class Analyser:
         """Step the engine with an observation (a frame's, or the camera's state) and advise on its alerts."""
         return [
             self.advisor.remind(e, settings) if isinstance(e, Alert) else e
-            for e in engine.step(self.state, obs, settings)
+            for e in engine.step(self.state, obs, settings.core)
         ]
 
 

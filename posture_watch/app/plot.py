@@ -38,7 +38,7 @@ def readings(state: State, view: str | None, features: Features, settings: Confi
     baseline = state.baseline
     if baseline is None or not features or view != baseline.view:
         return {}
-    return faults.read(features, baseline, settings)
+    return faults.read(features, baseline, settings.core)
 
 
 def check(path: Path) -> None:

@@ -347,20 +347,9 @@ def _loop(
             note = "end of the recording: q quits"
         elif reminder is not None and state.last_t is not None and state.last_t - reminder[0] < REMINDER_SHOWN:
             note = note or f"reminder: {reminder[1]}"
-        status = engine.status(state, settings)
-        loads = _loads(state, settings)
-        window.show(draw(image, pose.landmarks, current, status, settings, loads, note))
+        status = engine.status(state, settings.core)
+        window.show(draw(image, pose.landmarks, current, status, settings, status.loads, note))
         window.wait(0.001 if frame is not None else 0.1)
-
-
-def _loads(state: engine.State, settings: Config) -> dict[str, float]:
-    """Each posture fault's load as a fraction of its hold (a family's load under the fault that names it)."""
-    loads = {}
-    for key, track in state.tracks.items():
-        name = getattr(track, "fault", "") or key
-        if name in faults.POSTURE_FAULTS:
-            loads[name] = max(loads.get(name, 0.0), track.load / settings["faults"][name]["hold_seconds"])
-    return loads
 
 
 def _tell(outcomes: list, state: engine.State, settings: Config, index: int, save: bool) -> tuple[float, str] | None:

@@ -123,7 +123,9 @@ class Alert(Event):
     """A reminder is due now for ``fault`` (a posture fault, or "sitting").
 
     ``level`` counts the reminders already given for this episode; what to
-    suggest and the words are chosen outside the core (``advice``).
+    suggest and the words are chosen outside the core (``advice``). ``id``
+    numbers the alerts of one run from 1, so an answer to a reminder (a
+    notification's button) names the alert it belongs to.
     """
 
     kind: ClassVar[str] = "alert"
@@ -133,6 +135,7 @@ class Alert(Event):
     load: float
     level: int
     muscles: tuple[str, ...]
+    id: int
 
     def to_dict(self) -> dict[str, Any]:
         out = super().to_dict()

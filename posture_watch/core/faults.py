@@ -21,14 +21,15 @@ per-frame rule.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from .baseline import Baseline
 from .features import Features
+from .settings import Settings
 
-Config = dict[str, Any]
+# A rule's own thresholds, from its ``[faults.NAME]`` table.
+Params = Mapping[str, float]
 
 # Shoulder-to-hip length in shoulder widths, to turn a sideways shift of the
 # shoulders into a lean angle when the hips are out of view.
@@ -119,14 +120,14 @@ class Deviation:
         return angle if angle * tilt > 0 and abs(tilt) >= 0.3 * abs(angle) else 0.0
 
 
-Rule = Callable[[Deviation, Config], "Reading | None"]
+Rule = Callable[[Deviation, Params], "Reading | None"]
 
 
 def _side(value: float) -> str:
     return "right" if value > 0 else "left"
 
 
-def _forward_head(d: Deviation, c: Config) -> Reading | None:
+def _forward_head(d: Deviation, c: Params) -> Reading | None:
     if d.baseline.view == "side":
         if not d.has("cva"):
             return None
@@ -149,7 +150,7 @@ def _forward_head(d: Deviation, c: Config) -> Reading | None:
     return Reading(math.sqrt(sum(max(p, 0.0) ** 2 for p in parts)), typical=max(drops))
 
 
-def _slouch(d: Deviation, c: Config) -> Reading | None:
+def _slouch(d: Deviation, c: Params) -> Reading | None:
     if d.baseline.view == "side":
         if not d.has("trunk_flexion"):
             return None
@@ -164,7 +165,7 @@ def _slouch(d: Deviation, c: Config) -> Reading | None:
     return Reading(d.delta("head_y") / d.threshold("head_y", c["head_sink"]))
 
 
-def _head_tilt(d: Deviation, c: Config) -> Reading | None:
+def _head_tilt(d: Deviation, c: Params) -> Reading | None:
     if not d.has("head_roll"):
         return None
     # Relative to the trunk: leaning the whole body sideways is not a neck tilt.
@@ -172,14 +173,14 @@ def _head_tilt(d: Deviation, c: Config) -> Reading | None:
     return Reading(abs(roll) / d.threshold("head_roll", c["degrees"]), _side(roll))
 
 
-def _head_turn(d: Deviation, c: Config) -> Reading | None:
+def _head_turn(d: Deviation, c: Params) -> Reading | None:
     if not d.has("head_yaw"):
         return None
     yaw = d.delta("head_yaw")
     return Reading(abs(yaw) / d.threshold("head_yaw", c["offset"]), _side(yaw))
 
 
-def _uneven_shoulders(d: Deviation, c: Config) -> Reading | None:
+def _uneven_shoulders(d: Deviation, c: Params) -> Reading | None:
     if not d.has("shoulder_tilt"):
         return None
     lean = d.lean()
@@ -192,7 +193,7 @@ def _uneven_shoulders(d: Deviation, c: Config) -> Reading | None:
     return Reading(abs(tilt) / d.threshold("shoulder_tilt", c["degrees"]), "left" if tilt > 0 else "right")
 
 
-def _trunk_lean(d: Deviation, c: Config) -> Reading | None:
+def _trunk_lean(d: Deviation, c: Params) -> Reading | None:
     if not d.has("shoulder_tilt") and not d.has("trunk_lean"):
         return None
     lean = d.lean()
@@ -200,7 +201,7 @@ def _trunk_lean(d: Deviation, c: Config) -> Reading | None:
     return Reading(abs(lean) / d.threshold(key, c["degrees"]), _side(lean))
 
 
-def _head_back(d: Deviation, c: Config) -> Reading | None:
+def _head_back(d: Deviation, c: Params) -> Reading | None:
     if d.baseline.view == "side":
         if not d.has("head_pitch"):
             return None
@@ -210,7 +211,7 @@ def _head_back(d: Deviation, c: Config) -> Reading | None:
     return Reading(d.delta("nose_lift") / d.threshold("nose_lift", c["lift"]))
 
 
-def _too_close(d: Deviation, c: Config) -> Reading | None:
+def _too_close(d: Deviation, c: Params) -> Reading | None:
     if not d.has("face_size"):
         return None
     return Reading(d.growth("face_size") / d.threshold("face_size", c["face_growth"], relative=True))
@@ -416,15 +417,15 @@ UNITS = _units()
 CONFIGURED = tuple(name for name in REGISTRY if name != "sitting")
 
 
-def read(features: Features, baseline: Baseline, config: Config) -> dict[str, Reading]:
+def read(features: Features, baseline: Baseline, settings: Settings) -> dict[str, Reading]:
     """Readings of the enabled posture faults this frame can measure; the others are unknown."""
-    d = Deviation(features, baseline, config["calibration"]["noise_sigmas"])
+    d = Deviation(features, baseline, settings.noise_sigmas)
     readings = {}
     for name in POSTURE_FAULTS:
-        settings = config["faults"][name]
+        fault = settings.faults[name]
         rule = REGISTRY[name].rule
-        if settings["enabled"] and rule is not None:
-            reading = rule(d, settings)
+        if fault.enabled and rule is not None:
+            reading = rule(d, fault.params)
             if reading is not None and math.isfinite(reading.score):
                 readings[name] = reading
     return readings

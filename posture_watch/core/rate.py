@@ -9,11 +9,10 @@ to fixed-rate sampling because anything near a fault runs at the full rate.
 
 from __future__ import annotations
 
-from typing import Any
-
 from . import movement
 from .engine import Status
 from .features import Features
+from .settings import Settings
 
 # Movement between two analysed frames that counts as a change: in body units
 # for positions (shoulder widths), degrees for angles.
@@ -31,15 +30,15 @@ def moved(before: Features, after: Features) -> bool:
     return any(k in before and k in after and abs(after[k] - before[k]) > MOVE_DEGREES for k in _ANGLES)
 
 
-def next_rate(status: Status, previous: Features, features: Features, rate: float, settings: dict[str, Any]) -> float:
+def next_rate(status: Status, previous: Features, features: Features, rate: float, settings: Settings) -> float:
     """The analysis rate (frames per second) to use after this frame."""
-    sampling = settings["sampling"]
-    top = sampling["fps"]
-    if not sampling["adaptive"]:
+    sampling = settings.sampling
+    top = sampling.fps
+    if not sampling.adaptive:
         return top
     if not features:
         # Nobody seen: look often enough to notice the return and to time the break.
-        return min(top, sampling["away_fps"]) if status.away else top
+        return min(top, sampling.away_fps) if status.away else top
     if status.deciding or not previous or moved(previous, features):
         return top
-    return max(min(sampling["min_fps"], top), rate / SLOW_DOWN)
+    return max(min(sampling.min_fps, top), rate / SLOW_DOWN)
