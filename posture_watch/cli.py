@@ -12,13 +12,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__, config
-from .core import engine
 from .core.events import Event
 from .errors import UserError
 from .sense import model
 
 if TYPE_CHECKING:
     from .app.pipeline import Outcome
+    from .app.replay import Replay
 
 DISCLAIMER = (
     "posture-watch is a wellness tool, not medical advice. See a clinician for numbness, tingling, "
@@ -167,88 +167,21 @@ def _history_path(args: argparse.Namespace, settings: config.Config) -> Path:
 
 
 def _replay(args: argparse.Namespace) -> int:
-    from .app import baselines
-    from .app.pipeline import Analyser, Stats, open_estimator, replay
-    from .sense.video import VideoFile
+    from .app.replay import Replay
 
     if args.samples and not args.json:
         raise UserError("--samples needs --json: the samples are printed as JSON lines (replay VIDEO --json --samples)")
-    settings = _load(args)
-    if args.calibrate is not None and args.calibrate <= 0:
-        raise UserError(f"--calibrate {args.calibrate:g}: give a positive number of seconds, such as 10")
-    if args.plot is not None:
-        from .app import plot
-
-        plot.check(args.plot)
-    # Per analysed frame (t, readings), and the outcomes, for --plot.
-    scores: list = []
-    plotted: list = []
-    source = VideoFile(args.video, settings["sampling"]["fps"])
-    try:
-        if args.calibrate is not None:
-            state = engine.new_state(calibrate_seconds=args.calibrate)
-        else:
-            baseline = baselines.load(settings["camera"]["index"])
-            if baseline is None:
-                raise UserError(
-                    "no calibration yet: pass --calibrate SECONDS to use the start of the recording, "
-                    "or run `posture-watch calibrate` first"
-                )
-            state = engine.new_state(baseline)
-        stats = Stats()
-        start = datetime.now().replace(microsecond=0)
-        recorder = None
-        if args.history is not None:
-            from .history.store import Recorder
-
-            recorder = Recorder(args.history, f"replay:{args.video.name}", start.timestamp())
-            if recorder.failing:
-                raise UserError(f"{args.history}: cannot write the history there; give a file in a writable folder")
-        with open_estimator(settings) as estimator:
-            analyser = Analyser(estimator, state, settings["sampling"]["fps"])
-            printer = _JsonPrinter() if args.json else _TextPrinter(source)
-            for t, view, feats, outcomes in replay(
-                source.frames(), analyser, lambda: settings, source.sampler, stats, start
-            ):
-                if recorder is not None:
-                    recorder.sample(start.timestamp() + t, feats)
-                if args.samples:
-                    printer.sample(t, view, feats)
-                if args.plot is not None:
-                    scores.append((t, plot.readings(state, view, feats, settings)))
-                    plotted.extend(outcomes)
-                for outcome in outcomes:
-                    if recorder is not None:
-                        recorder.record(outcome)
-                    printer.event(outcome)
-            if recorder is not None:
-                recorder.close(start.timestamp() + stats.last_t)
-            summary = {
-                "t": round(stats.last_t, 3),
-                "event": "summary",
-                "frames_read": source.frames_read,
-                "frames_analysed": stats.frames_analysed,
-                "wall_seconds": round(stats.wall_seconds, 3),
-                "video_seconds": round(stats.last_t, 3),
-                "alerts": printer.alerts,
-            }
-            printer.summary(summary)
-            if state.calibrating and stats.last_t < args.calibrate:
-                raise UserError(
-                    f"{args.video} is only {stats.last_t:.0f} s long, shorter than --calibrate {args.calibrate:g}; "
-                    "give fewer seconds"
-                )
-            if state.calibrating:
-                raise UserError(
-                    f"{args.video}: nobody was in view long enough to calibrate ({args.calibrate:g} s were needed); "
-                    "record yourself sitting well, facing the camera, at the start"
-                )
-            if args.plot is not None:
-                plot.write(args.plot, scores, plotted, settings, args.video.name)
-                if not args.json:
-                    print(f"plot written to {args.plot}", file=sys.stderr)
-    finally:
-        source.close()
+    with Replay(args.video, _load(args), args.calibrate, args.history, args.plot) as replay:
+        printer = _JsonPrinter() if args.json else _TextPrinter(replay)
+        for step in replay.steps():
+            if args.samples:
+                printer.sample(step.t, step.view, step.features)
+            for outcome in step.outcomes:
+                printer.event(outcome)
+        printer.summary(replay.summary(printer.alerts))
+        plotted = replay.finish()
+    if plotted is not None and not args.json:
+        print(f"plot written to {plotted}", file=sys.stderr)
     return 0
 
 
@@ -271,13 +204,11 @@ class _JsonPrinter:
 class _TextPrinter:
     """A short account for a person, with a progress bar on a terminal."""
 
-    def __init__(self, source) -> None:
-        import cv2
+    def __init__(self, replay: Replay) -> None:
         from tqdm import tqdm
 
-        total = int(source.capture.get(cv2.CAP_PROP_FRAME_COUNT)) or None
-        self.bar = tqdm(total=total, unit="frame", disable=not sys.stderr.isatty(), leave=False)
-        self.source = source
+        self.bar = tqdm(total=replay.frames_total, unit="frame", disable=not sys.stderr.isatty(), leave=False)
+        self.source = replay
         self.alerts = 0
 
     def event(self, outcome: Outcome) -> None:
@@ -327,58 +258,14 @@ def _clock(t: float) -> str:
 
 
 def _calibrate(args: argparse.Namespace) -> int:
-    from .app import baselines
-    from .app.pipeline import Analyser, open_estimator
-    from .sense.camera import BUSY, MISSING, Camera
-    from .sense.video import VideoFile
+    from .app.calibrate import calibrate
 
-    settings = _load(args)
-    seconds = args.seconds if args.seconds is not None else settings["calibration"]["seconds"]
-    if seconds <= 0:
-        raise UserError(f"--seconds {seconds:g}: give a positive number of seconds, such as 10")
-    fps = max(settings["sampling"]["fps"], 2.0)
-    state = engine.new_state(calibrate_seconds=seconds)
-    if args.source is not None:
-        video = VideoFile(args.source, fps)
-        frames, sampler, close = video.frames(), video.sampler, video.close
-    else:
-        print(f"Sit as you do when sitting well, facing the screen, for {seconds:g} seconds...", file=sys.stderr)
-        camera = Camera(settings, fps)
-        camera.hold_open = True
-        frames, sampler, close = _camera_frames(camera, MISSING, BUSY), camera.sampler, camera.close
-    try:
-        with open_estimator(settings) as estimator:
-            analyser = Analyser(estimator, state, fps)
-            for t, image in frames:
-                analyser.frame(t, image, settings, datetime.now(), sampler)
-                if not state.calibrating:
-                    break
-    finally:
-        close()
-    baseline = state.baseline
-    if baseline is None:
-        raise UserError(
-            "nobody was in view long enough to calibrate; sit facing the camera, head and shoulders "
-            "visible, and run it again"
-        )
-    path = baselines.save(baseline, settings["camera"]["index"])
+    def tell(text: str) -> None:
+        print(text, file=sys.stderr, flush=True)
+
+    baseline, path = calibrate(_load(args), args.seconds, args.source, tell)
     print(f"calibrated: {baseline.view} view from {baseline.frames} frames, saved to {path}")
     return 0
-
-
-def _camera_frames(camera, missing: str, busy: str, patience: float = 60.0):
-    """The camera's frames; a missing camera or one busy for ``patience`` seconds is a UserError."""
-    import time
-
-    began = time.monotonic()
-    while True:
-        frame = camera.next_frame()
-        if frame is not None:
-            yield frame
-        elif camera.status == missing:
-            raise UserError(f"camera {camera.index} was not found; plug it in or set camera.index in the settings")
-        elif camera.status == busy and time.monotonic() - began > patience:
-            raise UserError(f"camera {camera.index} is in use by another program; close it and try again")
 
 
 def _model(args: argparse.Namespace) -> int:

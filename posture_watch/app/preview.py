@@ -260,23 +260,20 @@ class _Window:
 
 def preview(config_path: Path | None, video: Path | None, calibrate: float | None) -> int:
     """Show the window until q, Esc or the window is closed; 0 then."""
-    if calibrate is not None and calibrate <= 0:
-        raise UserError(f"--calibrate {calibrate:g}: give a positive number of seconds, such as 10")
+    settings = config.load(config_path)
+    state = baselines.resolve(settings, calibrate)
     if not display_available():
         raise UserError(NO_DISPLAY)
-    settings = config.load(config_path)
     fps = settings["sampling"]["fps"]
     index = settings["camera"]["index"]
-    stored = None if calibrate is not None else baselines.load(index)
-    seconds = calibrate if calibrate is not None else settings["calibration"]["seconds"]
-    state = engine.new_state(stored, None if stored is not None else seconds)
     recording = VideoFile(video, DISPLAY_FPS) if video is not None else None
     window = _Window()
     camera = None
     if recording is None:
         camera = Camera(settings, DISPLAY_FPS, wait=window.wait)
         camera.hold_open = True
-    if stored is None:
+    if state.calibration is not None:
+        seconds = state.calibration.seconds
         print(f"posture-watch: calibrating: sit well, facing the screen, for {seconds:g} seconds", file=sys.stderr)
     try:
         blank = np.zeros((HEIGHT, HEIGHT * 4 // 3, 3), np.uint8)

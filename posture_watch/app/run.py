@@ -16,10 +16,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ..core import engine
 from ..desktop.instance import AlreadyRunning, InstanceLock
 from ..desktop.notify import Notice, NoticeKind, Notifier
-from ..errors import UserError
 from ..history.store import Recorder
 from ..history.store import path_for as history_path
 from ..sense.camera import Camera, Capture, RecordedCamera, open_capture
@@ -43,8 +41,6 @@ NO_GNOME_TRAY = (
 
 def run(config_path: Path | None, video: Path | None, calibrate: float | None, tray: bool, verbose: bool) -> int:
     """Run the monitor until Quit, SIGTERM or the end of a recording; 0 on a clean exit."""
-    if calibrate is not None and calibrate <= 0:
-        raise UserError(f"--calibrate {calibrate:g}: give a positive number of seconds, such as 10")
     log_path = logs.setup(verbose)
     notifier = Notifier()
 
@@ -57,10 +53,7 @@ def run(config_path: Path | None, video: Path | None, calibrate: float | None, t
     try:
         with InstanceLock():
             fps = settings["sampling"]["fps"]
-            index = settings["camera"]["index"]
-            stored = None if calibrate is not None else baselines.load(index)
-            seconds = calibrate if calibrate is not None else settings["calibration"]["seconds"]
-            state = engine.new_state(stored, None if stored is not None else seconds)
+            state = baselines.resolve(settings, calibrate)
             opener: Callable[[int], Capture] = open_capture
             if video is not None:
                 VideoFile(video, fps).close()  # the same checks and messages as replay
@@ -89,9 +82,9 @@ def run(config_path: Path | None, video: Path | None, calibrate: float | None, t
                 if video is not None:
                     monitor.source_name = f"the recording {video.name}"
                 notifier.on_action = lambda key, fault: monitor.command(f"{key}_reminder", fault)
-                if stored is None:
-                    say(f"calibrating: {FIRST_RUN.format(seconds=seconds)}")
-                    text = FIRST_RUN.format(seconds=seconds)
+                if state.calibration is not None:
+                    text = FIRST_RUN.format(seconds=state.calibration.seconds)
+                    say(f"calibrating: {text}")
                     notifier.post(Notice("posture-watch: calibrating", text, replaces=CALIBRATION))
                 log.info("running (log: %s)", log_path)
                 _on_signals(monitor.stop)

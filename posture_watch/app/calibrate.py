@@ -1,0 +1,84 @@
+"""``posture-watch calibrate``: the user's neutral from the camera or a recording, stored for the camera in use.
+
+It runs the engine's own calibration through the same Analyser as every
+other command, so a stored neutral is exactly what ``run`` would have taken.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from pathlib import Path
+
+from ..config import Config
+from ..core import engine
+from ..core.baseline import Baseline
+from ..errors import UserError
+from ..sense.camera import BUSY, MISSING, Camera
+from ..sense.video import Frame, VideoFile
+from . import baselines
+from .pipeline import Analyser, open_estimator
+
+# How long a camera in use by another program is waited for.
+PATIENCE = 60.0
+
+
+def calibrate(
+    settings: Config, seconds: float | None, source: Path | None, tell: Callable[[str], None]
+) -> tuple[Baseline, Path]:
+    """Take and store a neutral; ``tell`` gets the one instruction for the user. Returns it and where it is."""
+    seconds = seconds if seconds is not None else settings["calibration"]["seconds"]
+    if seconds <= 0:
+        raise UserError(f"--seconds {seconds:g}: give a positive number of seconds, such as 10")
+    fps = max(settings["sampling"]["fps"], 2.0)
+    state = engine.new_state(calibrate_seconds=seconds)
+    instruction = f"Sit as you do when sitting well, facing the screen, for {seconds:g} seconds..."
+    if source is not None:
+        video = VideoFile(source, fps)
+        frames, sampler, close = video.frames(), video.sampler, video.close
+    else:
+        camera = Camera(settings, fps)
+        camera.hold_open = True
+        # The camera first: no one should sit still for a camera that is not there.
+        frames, sampler, close = _camera_frames(camera, lambda: tell(instruction)), camera.sampler, camera.close
+    last_t = 0.0
+    try:
+        with open_estimator(settings) as estimator:
+            analyser = Analyser(estimator, state, fps)
+            for t, image in frames:
+                last_t = t
+                analyser.frame(t, image, settings, datetime.now(), sampler)
+                if not state.calibrating:
+                    break
+    finally:
+        close()
+    baseline = state.baseline
+    if baseline is None:
+        if source is not None and last_t < seconds:
+            raise UserError(f"{source} is only {last_t:.0f} s long, shorter than --seconds {seconds:g}; give fewer")
+        raise UserError(
+            "nobody was in view long enough to calibrate; sit facing the camera, head and shoulders "
+            "visible, and run it again"
+        )
+    return baseline, baselines.save(baseline, settings["camera"]["index"])
+
+
+def _camera_frames(camera: Camera, first: Callable[[], None]) -> Iterator[Frame]:
+    """The camera's frames, ``first`` called before the first one.
+
+    A missing camera, or one busy for longer than ``PATIENCE``, is a UserError.
+    """
+    began = time.monotonic()
+    told = False
+    while True:
+        frame = camera.next_frame()
+        if frame is not None:
+            if not told:
+                told = True
+                first()
+            yield frame
+        elif camera.status == MISSING:
+            raise UserError(f"camera {camera.index} was not found; plug it in or set camera.index in the settings")
+        elif camera.status == BUSY and time.monotonic() - began > PATIENCE:
+            raise UserError(f"camera {camera.index} is in use by another program; close it and try again")
