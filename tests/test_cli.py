@@ -212,3 +212,11 @@ def test_runtime_dependencies_are_declared():
     names = {req.split(">")[0].split(";")[0].strip() for req in project["dependencies"]}
     assert {"matplotlib", "tomli-w", "platformdirs"} <= names  # replay --plot draws charts, config show writes TOML
     assert any(req.startswith("pooch") for req in project["optional-dependencies"]["test"])
+
+
+def test_calibrate_on_a_recording_shorter_than_asked_says_it_is_too_short(videos):
+    clip = videos("neutral", seconds=6, fps=5)
+    result = cli("calibrate", "--source", clip, "--seconds", "30")
+    assert result.returncode == 2
+    assert "is only 6 s long, shorter than --seconds 30; give fewer" in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr

@@ -11,6 +11,7 @@ wall clock ahead of it, which is what a suspend looks like there.
 
 from __future__ import annotations
 
+import threading
 import time
 from datetime import datetime
 
@@ -54,5 +55,6 @@ class Clocks:
             return jump
         return 0.0
 
-    def sleep(self, seconds: float) -> None:
-        time.sleep(seconds)
+    def wait(self, seconds: float, stop: threading.Event) -> None:
+        """Sleep ``seconds``, or less when ``stop`` is set meanwhile."""
+        stop.wait(seconds)

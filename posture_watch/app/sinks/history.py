@@ -1,0 +1,39 @@
+"""The history sink: events, reminders, answers and per-frame features into the SQLite history."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import singledispatchmethod
+
+from ...advice.reminders import Reminder
+from ...core.events import Event
+from ...history.store import Recorder
+from ..outputs import Answered, Output, Sampled
+
+
+class History:
+    """Writes one monitor session through a :class:`~posture_watch.history.store.Recorder`."""
+
+    def __init__(self, recorder: Recorder, now: Callable[[], float]) -> None:
+        """``now`` gives the epoch at which the session ends when the monitor stops."""
+        self.recorder, self.now = recorder, now
+
+    @singledispatchmethod
+    def take(self, output: Output) -> None:
+        """Other outputs are not history."""
+
+    @take.register(Event)
+    @take.register(Reminder)
+    def _(self, outcome: Event | Reminder) -> None:
+        self.recorder.record(outcome)
+
+    @take.register
+    def _(self, sampled: Sampled) -> None:
+        self.recorder.sample(sampled.at, sampled.features)
+
+    @take.register
+    def _(self, answer: Answered) -> None:
+        self.recorder.respond(answer.alert_id, answer.answer)
+
+    def close(self) -> None:
+        self.recorder.close(self.now())
