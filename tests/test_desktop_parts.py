@@ -63,9 +63,8 @@ class FakeCapture:
 
 
 def camera_settings(mode: str, **camera) -> config.Config:
-    settings = config.defaults()
-    settings["camera"].update(mode=mode, warmup_frames=2, **camera)
-    return settings
+    changes = {f"camera__{key}": value for key, value in {"mode": mode, "warmup_frames": 2, **camera}.items()}
+    return config.defaults().with_changes(**changes)
 
 
 def pull(cam: Camera, clock: FakeClock, seconds: float) -> list[float]:

@@ -55,6 +55,9 @@ class Clocks:
             return jump
         return 0.0
 
+    def sleep(self, seconds: float) -> None:
+        time.sleep(seconds)
+
     def wait(self, seconds: float, stop: threading.Event) -> None:
         """Sleep ``seconds``, or less when ``stop`` is set meanwhile."""
         stop.wait(seconds)
