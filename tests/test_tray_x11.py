@@ -129,7 +129,7 @@ def test_monitor_on_a_plain_x11_tray(tmp_path: Path, videos) -> None:
 
             # A left click asks for today's summary: the page is written next to the history and opened.
             click(env, x + width // 2, y + height // 2, button=1)
-            pages = wait_for(lambda: list((tmp_path / "reports").glob("report-*.html")), "today's report", proc=proc)
+            pages = wait_for(lambda: list((tmp_path / "reports").glob("day-*.html")), "today's report", proc=proc)
             assert len(pages) == 1 and "<html" in pages[0].read_text().lower()
             wait_for(opened.exists, "the browser to be asked to open it", proc=proc)
             assert opened.read_text().split() == [pages[0].as_uri()]
