@@ -282,8 +282,6 @@ def test_nothing_goes_through_a_shell_and_the_only_address_is_the_model():
     for path, text in sources.items():
         assert "shell=True" not in text and "os.system(" not in text and "os.popen(" not in text, path
     addresses = {m for text in sources.values() for m in re.findall(r"\w+://[^\s\"')]*", text)}
-    # The report's inline SVG names its XML namespace, an identifier that nothing ever fetches.
-    addresses -= {"http://www.w3.org/2000/svg"}
     assert addresses and all(a.startswith("https://storage.googleapis.com/mediapipe-models/") for a in addresses)
     assert model.url_for("lite").startswith("https://storage.googleapis.com/mediapipe-models/")
     with pytest.raises(UserError, match="only downloaded over https"):
