@@ -361,7 +361,7 @@ def _doctor(args: argparse.Namespace) -> int:
 
 def _report(args: argparse.Namespace) -> int:
     from . import localtime
-    from .history import pages, summary
+    from .history import pages, tally
     from .paths import write_private
 
     path = _history_path(args, _load(args))
@@ -369,7 +369,7 @@ def _report(args: argparse.Namespace) -> int:
         raise UserError(f"{path}: no history yet; run the monitor (or replay --history) first")
     period, when = next(((p, getattr(args, p)) for p in ("week", "month") if getattr(args, p)), ("day", args.day))
     day = when.date() if isinstance(when, datetime) else localtime.today()
-    s = summary.read(path, period, day)
+    s = tally.read(path, period, day)
     if s.empty:
         # Said on the terminal; JSON is still printed for scripts, an empty page is not written.
         print(pages.nothing_recorded(s), file=sys.stderr if args.format == "json" else sys.stdout)

@@ -33,7 +33,7 @@ from posture_watch.app.reload import ConfigWatcher
 from posture_watch.core import engine
 from posture_watch.desktop.notify import Notice, NoticeKind
 from posture_watch.history import store as history
-from posture_watch.history import summary as summaries
+from posture_watch.history import tally
 from posture_watch.sense.camera import Camera
 
 UPRIGHT = DATASETS / "slouching-or-not" / "low-isSlouching__high-notSlouching" / "notSlouching"
@@ -215,7 +215,7 @@ def test_a_call_is_not_a_break_and_the_sitting_reminder_comes_after_it(tmp_path,
     assert "call" in presence
     monitor.recorder.close(clocks.wall().timestamp())
     db = history.connect(monitor.recorder.path)
-    summary = summaries.summarize(db, "day", START.date())
+    summary = tally.summarize(db, "day", START.date())
     db.close()
     assert len(summary.breaks) == 0
 
@@ -385,7 +385,7 @@ def test_report_counts_open_episodes_of_a_crashed_session_to_its_last_heartbeat(
     recorder.beat(started + 300)
     # Killed here: nothing closed. Five minutes later the report is asked for.
     db = history.connect(path)
-    summary = summaries.summarize(db, "day", datetime.fromtimestamp(started).date())
+    summary = tally.summarize(db, "day", datetime.fromtimestamp(started).date())
     db.close()
     assert summary.totals.present_seconds == pytest.approx(300, abs=1)
     assert summary.totals.fault_seconds["forward_head"] == pytest.approx(240, abs=1)

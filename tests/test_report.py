@@ -30,7 +30,7 @@ from posture_watch import localtime
 from posture_watch.advice.wording import duration
 from posture_watch.colours import STATES
 from posture_watch.core.faults import REGISTRY
-from posture_watch.history import causes, pages, store, summary
+from posture_watch.history import causes, pages, store, tally
 from posture_watch.history.summary import Stretch
 
 TUESDAY = date(2026, 11, 24)
@@ -184,7 +184,7 @@ def test_an_empty_day_is_one_sentence_and_no_page(hand, tmp_path):
     assert result.returncode == 0 and "Nothing was recorded" in result.stderr
     report = json.loads(result.stdout)
     assert report["recorded"] is False and report["totals"]["present_seconds"] == 0
-    page = pages.render(summary.read(hand.path, "day", date(2026, 11, 29)))
+    page = pages.render(tally.read(hand.path, "day", date(2026, 11, 29)))
     assert "Nothing was recorded on Sunday 29 November 2026." in page
     assert "<svg" not in page and "<table" not in page and "<h2" not in page
 
@@ -200,7 +200,7 @@ def test_a_day_with_a_call_and_a_pause(hand):
             Segment("present", 25),
         ],
     )
-    s = summary.read(hand.path, "day", TUESDAY)
+    s = tally.read(hand.path, "day", TUESDAY)
     t = s.totals
     assert (t.present_seconds, t.call_seconds, t.paused_seconds, t.away_seconds) == (6300, 1800, 900, 0)
     assert t.desk_seconds == 8100 and t.good_seconds == 85 * 60 and t.good_share == pytest.approx(85 / 105)
@@ -219,7 +219,7 @@ def test_a_session_across_midnight_counts_on_both_days_and_report_is_today_by_de
     yesterday = today - timedelta(days=1)
     # 23:30 to 00:40, head forward from 23:50 to 00:20.
     hand.script(at(yesterday, "23:30"), [Segment("present", 70, [("forward_head", 20, 30, None)])])
-    before, after = summary.read(hand.path, "day", yesterday), summary.read(hand.path, "day", today)
+    before, after = tally.read(hand.path, "day", yesterday), tally.read(hand.path, "day", today)
     assert (before.totals.present_seconds, after.totals.present_seconds) == (1800, 2400)
     assert before.totals.fault_seconds == {"forward_head": 600} and after.totals.fault_seconds == {"forward_head": 1200}
     report = report_json(hand.path)
@@ -242,7 +242,7 @@ def _week(hand: History, days=(0, 1, 2, 4)) -> None:
 
 def test_a_week_with_a_missing_day(hand):
     _week(hand)
-    s = summary.read(hand.path, "week", MONDAY + timedelta(days=2))
+    s = tally.read(hand.path, "week", MONDAY + timedelta(days=2))
     assert (s.first, s.last) == (MONDAY, MONDAY + timedelta(days=6))
     assert [d.totals.recorded for d in s.days] == [True, True, True, False, True, False, False]
     expected = [(180 + 10 * n) * 60 if n in (0, 1, 2, 4) else 0 for n in range(7)]
@@ -267,16 +267,16 @@ def test_causes_over_a_week_say_on_how_many_days_they_held(hand):
     _week(hand, days=(0, 1, 4))
     # Head forward 30 to 50 min of 180 to 220 min seated: above a fifth on Friday only (50 of 220 min),
     # and over the week 115 of 590 min: under a fifth, so no cause.
-    assert summary.read(hand.path, "week", MONDAY).causes == ()
+    assert tally.read(hand.path, "week", MONDAY).causes == ()
     hand.script(at(MONDAY + timedelta(days=2), "09:00"), [Segment("present", 100, [("forward_head", 0, 90, None)])])
-    (cause,) = summary.read(hand.path, "week", MONDAY).causes
+    (cause,) = tally.read(hand.path, "week", MONDAY).causes
     assert cause.fault == "forward_head" and cause.days == 2
     assert cause.evidence.endswith("; on 2 of the 4 days recorded.")
 
 
 def test_a_month_compares_with_the_month_before(hand):
     sample_weeks(hand, MONDAY, weeks=9)
-    s = summary.read(hand.path, "month", date(2026, 11, 10))
+    s = tally.read(hand.path, "month", date(2026, 11, 10))
     assert (s.first, s.last, len(s.days)) == (date(2026, 11, 1), date(2026, 11, 30), 30)
     assert s.previous is not None and (s.previous.first, len(s.previous.days)) == (date(2026, 10, 1), 31)
     with sqlite3.connect(hand.path) as db:
@@ -309,7 +309,7 @@ def test_clock_change_days_are_as_long_as_they_are(hand, monkeypatch, day, hours
     before, after = {23: ("-05:00", "-04:00"), 25: ("-04:00", "-05:00")}[hours]
     assert report["start"] == f"{day}T00:00:00{before}"
     assert report["end"] == f"{day + timedelta(days=1)}T00:00:00{after}"
-    page = pages.render(summary.read(hand.path, "day", day))
+    page = pages.render(tally.read(hand.path, "day", day))
     assert f"This day had {hours} hours: the clocks went {change} an hour." in page
     week = report_json(hand.path, "--week", day.isoformat())
     assert [d["hours"] for d in week["days"]] == [24] * 6 + [hours]
@@ -324,7 +324,7 @@ def test_a_stretch_across_the_clock_change_counts_its_real_length(hand, monkeypa
         hand.presence(session, "present", start, end)
         hand.episode(session, "forward_head", start, end)
     for day in (spring, fall):
-        totals = summary.read(hand.path, "day", day).totals
+        totals = tally.read(hand.path, "day", day).totals
         assert totals.present_seconds == totals.fault_seconds["forward_head"] == 5400
 
 
@@ -355,7 +355,7 @@ WITH_SETUP = [name for name, fault in REGISTRY.items() if fault.setup is not Non
 def test_each_cause_is_raised_where_its_evidence_holds(hand, fault):
     one_sided = REGISTRY[fault].setup.one_sided
     _day_with(hand, fault, 66, "left" if one_sided else None, 6 if one_sided else 0)
-    (cause,) = summary.read(hand.path, "day", TUESDAY).causes
+    (cause,) = tally.read(hand.path, "day", TUESDAY).causes
     setup = REGISTRY[fault].setup
     assert cause.fault == fault and cause.side == ("left" if one_sided else None)
     assert cause.cause == setup.cause.format(side="left") and cause.fix == setup.fix.format(side="left")
@@ -369,19 +369,19 @@ def test_each_cause_is_raised_where_its_evidence_holds(hand, fault):
 def test_each_cause_stays_quiet_on_a_small_share(hand, fault):
     # 40 of 240 min: over the minimum time, under a fifth of the day.
     _day_with(hand, fault, 40, "left" if REGISTRY[fault].setup.one_sided else None)
-    assert summary.read(hand.path, "day", TUESDAY).causes == ()
+    assert tally.read(hand.path, "day", TUESDAY).causes == ()
 
 
 @pytest.mark.parametrize("fault", [f for f in WITH_SETUP if REGISTRY[f].setup.one_sided])
 def test_a_one_sided_cause_stays_quiet_when_both_sides_share_the_time(hand, fault):
     _day_with(hand, fault, 40, "left", 32)  # 72 min, 56% to the left
-    assert summary.read(hand.path, "day", TUESDAY).causes == ()
+    assert tally.read(hand.path, "day", TUESDAY).causes == ()
 
 
 def test_a_cause_needs_enough_time_in_all(hand):
     # Half of a 30 min session is a large share but too little time to judge a desk by.
     hand.script(at(TUESDAY, "09:00"), [Segment("present", 30, [("head_back", 5, 15, None)])])
-    s = summary.read(hand.path, "day", TUESDAY)
+    s = tally.read(hand.path, "day", TUESDAY)
     assert s.totals.fault_seconds["head_back"] < causes.MIN_SECONDS and s.causes == ()
     page = pages.render(s)
     assert "No posture was held for long enough, or to one side often enough" in page
@@ -394,7 +394,7 @@ def test_a_break_soon_after_a_reminder_answers_it(hand):
     )
     hand.alert(session, at(TUESDAY, "09:30"), "sitting")  # the break begins 4 min later
     hand.alert(session, at(TUESDAY, "10:30"), "sitting", "done")  # 6 min later: too late to be its answer
-    s = summary.read(hand.path, "day", TUESDAY)
+    s = tally.read(hand.path, "day", TUESDAY)
     assert [r.outcome for r in s.reminders] == ["break", "done"]
     assert (s.totals.answered, s.totals.verified) == (2, 1)
     page = pages.render(s)
@@ -404,16 +404,16 @@ def test_a_break_soon_after_a_reminder_answers_it(hand):
 
 def test_no_chart_without_data_and_plurals_right(hand):
     session = hand.script(at(TUESDAY, "09:00"), [Segment("present", 50), Segment("away", 10), Segment("present", 1)])
-    page = pages.render(summary.read(hand.path, "day", TUESDAY))
+    page = pages.render(tally.read(hand.path, "day", TUESDAY))
     # Only the day's strip: no postures, muscles, reminders or causes to show.
     assert page.count("<svg") == 1 and "<table" not in page
     for absent in ("Postures held longest", "Muscles", "<h2>Reminders", "Likely causes"):
         assert absent not in page
     assert "1 break taken; none suggested." in page and "(s)" not in page
     hand.alert(session, at(TUESDAY, "09:20"), "sitting")
-    page = pages.render(summary.read(hand.path, "day", TUESDAY))
+    page = pages.render(tally.read(hand.path, "day", TUESDAY))
     assert "0 of 1 reminder answered." in page and "Not answered: 1." in page and ", 1 suggested." in page
-    week = pages.render(summary.read(hand.path, "week", TUESDAY))
+    week = pages.render(tally.read(hand.path, "week", TUESDAY))
     # One recorded day: no best and hardest day, and no line of last week with nothing in it.
     assert "Best and hardest" not in week and "Last week" not in week and "(s)" not in week
 

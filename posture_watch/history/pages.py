@@ -23,7 +23,8 @@ from ..localtime import Period
 from ..paths import write_private
 from . import charts
 from .causes import percent
-from .summary import ANSWERED, WELL, PeriodSummary, Totals, read
+from .summary import ANSWERED, WELL, PeriodSummary, Totals
+from .tally import read
 
 # A day's share of good posture counts toward the best and hardest day only with at least this long
 # seen at the desk: the share of a few minutes says little about a day.
