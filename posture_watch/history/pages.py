@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
-from datetime import date, datetime, tzinfo
+from datetime import date, tzinfo
 from pathlib import Path
 
 from .. import localtime
@@ -163,7 +163,6 @@ def render(s: PeriodSummary, links: Sequence[tuple[str, str]] = ()) -> str:
         body = _day(s, tz)
     else:
         body = _period(s, tz)
-    made = datetime.now(tz)
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{html.escape(title(s))}: posture-watch</title><style>{CSS}</style></head>
@@ -171,7 +170,7 @@ def render(s: PeriodSummary, links: Sequence[tuple[str, str]] = ()) -> str:
 {f"<nav>{nav}</nav>" if nav else ""}</header>
 {"".join(body)}
 <footer><p>{html.escape(DISCLAIMER)}</p>
-<p>Made {_long_date(made.date())} at {made:%H:%M}; times are local ({html.escape(s.zone)}).</p></footer>
+<p>Times are local ({html.escape(s.zone)}).</p></footer>
 </body></html>
 """
 
