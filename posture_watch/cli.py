@@ -103,6 +103,9 @@ def _parser() -> argparse.ArgumentParser:
     p = command("config", _config, "show where your settings live, print them, or check them")
     p.add_argument("action", choices=["path", "show", "check"])
     p.add_argument("file", nargs="?", type=Path, help="with check: the settings file to check (like --config)")
+    p.add_argument(
+        "--explain", action="store_true", help="with show: every key with its unit, range, default and meaning"
+    )
     with_config(p)
 
     p = command("run", _run, "start the monitor (with a tray icon unless --no-tray)")
@@ -283,20 +286,28 @@ def _model(args: argparse.Namespace) -> int:
             return 0
         print(path)
     elif args.action == "download":
-        print(model.download(variant, args.url))
+        digest = model.cached_digest(variant)
+        if digest is None:
+            print(model.download(variant, args.url))
+            return 0
+        print(model.cached_path(variant))
+        print(f"the {variant} model is already there, verified (sha256 {digest}); nothing downloaded", file=sys.stderr)
+        path, origin = model.configured_path(settings)
+        if origin != model.CACHE:
+            print(f"note: {origin} names {path}, which is used instead of it", file=sys.stderr)
     elif args.action == "import":
         if args.file is None:
             raise UserError("model import needs the path of a .task file: posture-watch model import FILE")
         dest = model.import_file(args.file, variant)
         print(f"imported {args.file} into {dest} (sha256 {model.sha256_of(dest)})")
     else:
-        path, origin = model.configured_path(settings)
-        if path is None:
+        found = model.configured(settings)
+        if found is None:
             raise UserError(
                 f"no {variant} model to verify; run `posture-watch model download`, "
                 "or `posture-watch model import FILE` on a machine without internet access"
             )
-        digest = model.verify(path, variant if origin == "the per-user cache" else None)
+        path, _, digest = found
         print(f"ok: {path} (sha256 {digest})")
     return 0
 
@@ -308,15 +319,25 @@ def _config(args: argparse.Namespace) -> int:
         if args.config is not None and args.config != args.file:
             raise UserError(f"config check got two files ({args.file} and --config {args.config}); give one")
         args.config = args.file
+    if args.explain and args.action != "show":
+        raise UserError(f"--explain goes with config show (posture-watch config show --explain), not {args.action}")
     path = config.user_file(args.config)
     if args.action == "path":
         print(path)
     elif args.action == "show":
-        import tomli_w
-
         settings = _load(args)
-        print(f"# defaults{' merged with ' + str(path) if path.exists() else ''}")
-        print(tomli_w.dumps(settings.to_dict()), end="")
+        source = f"defaults{' merged with ' + str(path) if path.exists() else ''}"
+        if args.explain:
+            from .config_reference import explain
+
+            print(f"# Every setting in force ({source}): its unit, what it allows, its default and what it does.")
+            print(f"# Change a key in your settings file: {path}\n")
+            print(explain(settings), end="")
+        else:
+            import tomli_w
+
+            print(f"# {source}")
+            print(tomli_w.dumps(settings.to_dict()), end="")
     else:
         _load(args)
         print(f"ok: {path if path.exists() else 'defaults (no user file yet)'}")

@@ -60,14 +60,17 @@ class Config(Mapping[str, Any]):
 
     def with_changes(self, **dotted: Any) -> Config:
         """These settings with some keys changed (``faults__slouch__hold_seconds=10``), checked like a file's."""
-        tables = self.to_dict()
+        tables, mistakes = self.to_dict(), []
         for key, value in dotted.items():
             *path, last = key.split("__")
             table = tables
             for part in path:
                 table = table[part]
-            table[last] = _checked(".".join([*path, last]), value, table[last], "changed settings")
-        _check_together(tables, "changed settings")
+            try:
+                table[last] = _checked(".".join([*path, last]), value, table[last])
+            except _NotAllowed as exc:
+                mistakes.append(str(exc))
+        _refuse("changed settings", mistakes + _combinations(tables))
         return Config(tables, "changed settings")
 
 
@@ -181,7 +184,12 @@ def load(override: Path | None = None) -> Config:
 
 
 def parse(data: bytes, source: Path | str) -> Config:
-    """Merge TOML ``data`` (read from ``source``, for messages) over the defaults."""
+    """Merge TOML ``data`` (read from ``source``, for messages) over the defaults.
+
+    Every mistake in the file is found before any is reported, so one
+    UserError lists them all (each with its fix); a key with a mistake keeps
+    its default while the others are checked, combinations included.
+    """
     try:
         user = tomllib.loads(data.decode("utf-8"))
     except UnicodeDecodeError as exc:
@@ -189,9 +197,23 @@ def parse(data: bytes, source: Path | str) -> Config:
     except tomllib.TOMLDecodeError as exc:
         raise UserError(f"{source}: invalid TOML: {exc}; fix the line named") from None
     merged = _default_tables()
-    _merge(merged, user, source, "")
-    _check_together(merged, source)
-    return Config(merged, source)
+    mistakes = _merge(merged, user, "")
+    mistakes += _combinations(merged)
+    try:
+        checked = Config(merged, source)
+    except UserError as exc:  # the stretch catalogue's own checks name the source already
+        mistakes.append(str(exc).removeprefix(f"{source}: "))
+    _refuse(source, mistakes)
+    return checked
+
+
+def _refuse(source: Path | str, mistakes: list[str]) -> None:
+    """One UserError naming ``source`` and every mistake in it, or nothing when there is none."""
+    if len(mistakes) == 1:
+        raise UserError(f"{source}: {mistakes[0]}")
+    if mistakes:
+        listed = "\n".join(f"  - {m}" for m in mistakes)
+        raise UserError(f"{source}: {len(mistakes)} mistakes, each with its fix:\n{listed}")
 
 
 def get(config: Mapping[str, Any], dotted: str) -> Any:
@@ -202,32 +224,44 @@ def get(config: Mapping[str, Any], dotted: str) -> Any:
     return value
 
 
-def _merge(base: dict[str, Any], user: dict[str, Any], source: Path | str, prefix: str) -> None:
+def _merge(base: dict[str, Any], user: dict[str, Any], prefix: str) -> list[str]:
+    """Put ``user``'s keys into ``base`` where they are allowed; the mistakes, in the file's order."""
+    mistakes: list[str] = []
     for key, value in user.items():
         dotted = prefix + key
         if key not in base:
             hint = difflib.get_close_matches(key, list(base), n=1)
             extra = f"; did you mean '{prefix}{hint[0]}'?" if hint else ""
             known = ", ".join(sorted(base))
-            raise UserError(f"{source}: unknown key '{dotted}'{extra} (known here: {known})")
+            mistakes.append(f"unknown key '{dotted}'{extra} (known here: {known})")
+            continue
         default = base[key]
         if isinstance(default, dict):
             if not isinstance(value, dict):
-                raise UserError(f"{source}: '{dotted}' must be a table like [{dotted}], got {value!r}")
-            _merge(default, value, source, dotted + ".")
+                mistakes.append(f"'{dotted}' must be a table like [{dotted}], got {value!r}")
+            else:
+                mistakes += _merge(default, value, dotted + ".")
             continue
-        base[key] = _checked(dotted, value, default, source)
+        try:
+            base[key] = _checked(dotted, value, default)
+        except _NotAllowed as exc:
+            mistakes.append(str(exc))
+    return mistakes
 
 
-def _checked(dotted: str, value: Any, default: Any, source: Path | str) -> Any:
-    """``value`` if it has the default's type and lies in the allowed range, else UserError."""
+class _NotAllowed(Exception):
+    """One key's value is not allowed; the message says what is expected."""
 
-    def bad(allowed: str) -> UserError:
-        return UserError(f"{source}: {dotted} = {value!r} is not allowed; expected {allowed}")
+
+def _checked(dotted: str, value: Any, default: Any) -> Any:
+    """``value`` if it has the default's type and is allowed (:func:`allowed`), else _NotAllowed."""
+
+    def bad(expected: str) -> _NotAllowed:
+        return _NotAllowed(f"{dotted} = {value!r} is not allowed; expected {expected}")
 
     if isinstance(default, bool):
         if not isinstance(value, bool):
-            raise bad("true or false")
+            raise bad(allowed(dotted, default))
         return value
     if isinstance(default, (int, float)):
         if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -236,22 +270,38 @@ def _checked(dotted: str, value: Any, default: Any, source: Path | str) -> Any:
             raise bad(f"a whole number like {default!r} ({_fraction_hint(dotted)})")
         low, high = _range(dotted)
         if not math.isfinite(value) or not low <= value <= high:
-            raise bad(f"a number from {_num(low)} to {_num(high)}")
+            raise bad(allowed(dotted, default))
         return float(value) if isinstance(default, float) else value
     if isinstance(default, str):
         if not isinstance(value, str):
             raise bad(f'text in quotes like "{default}"')
         choices = _CHOICES.get(dotted)
-        if choices and value not in choices:
-            raise bad("one of " + ", ".join(f'"{c}"' for c in choices))
-        if dotted in _CLOCK_KEYS and value and not _CLOCK.match(value):
-            raise bad('a local time "HH:MM" (24-hour), or "" for none')
+        if (choices and value not in choices) or (dotted in _CLOCK_KEYS and value and not _CLOCK.match(value)):
+            raise bad(allowed(dotted, default))
         return value
     if isinstance(default, list):
         if not isinstance(value, list):
-            raise bad("a list in [brackets]")
+            raise bad(allowed(dotted, default))
         return copy.deepcopy(value)
     raise bad(type(default).__name__)  # pragma: no cover - defaults hold only the types above
+
+
+def allowed(dotted: str, default: Any) -> str:
+    """What a key accepts, in words: the checks of :func:`_checked` for a key whose default is ``default``."""
+    if isinstance(default, bool):
+        return "true or false"
+    if isinstance(default, (int, float)):
+        low, high = _range(dotted)
+        return f"{'a whole number' if isinstance(default, int) else 'a number'} from {_num(low)} to {_num(high)}"
+    if isinstance(default, str):
+        if dotted in _CHOICES:
+            return "one of " + ", ".join(f'"{c}"' for c in _CHOICES[dotted])
+        if dotted in _CLOCK_KEYS:
+            return 'a local time "HH:MM" (24-hour), or "" for none'
+        return "text in quotes"
+    if isinstance(default, list):
+        return "a list in [brackets]"
+    return type(default).__name__  # pragma: no cover - defaults hold only the types above
 
 
 def _range(dotted: str) -> tuple[float, float]:
@@ -277,8 +327,9 @@ def _num(x: float) -> str:
     return f"{x:g}"
 
 
-def _check_together(config: Mapping[str, Any], source: Path | str) -> None:
+def _combinations(config: Mapping[str, Any]) -> list[str]:
     """Combinations of keys that are each allowed but together would quietly stop monitoring."""
+    mistakes = []
     gap = config["presence"]["max_gap_seconds"]
     # Anything that spaces two looks at the camera further apart than the gap
     # limit turns every interval into unknown time: no posture, no break.
@@ -290,14 +341,15 @@ def _check_together(config: Mapping[str, Any], source: Path | str) -> None:
     for key, seconds in spacings.items():
         if seconds >= gap:
             value = get(config, key)
-            raise UserError(
-                f"{source}: {key} = {value:g} looks at the camera every {seconds:g} s, but "
+            mistakes.append(
+                f"{key} = {value:g} looks at the camera every {seconds:g} s, but "
                 f"presence.max_gap_seconds = {gap:g} treats any pause that long as unknown time, so nothing would "
                 f"be measured; make presence.max_gap_seconds larger than {seconds:g} or look more often"
             )
     notify = config["notify"]
     if bool(notify["quiet_start"]) != bool(notify["quiet_end"]):
-        raise UserError(
-            f"{source}: notify.quiet_start = {notify['quiet_start']!r} and notify.quiet_end = "
+        mistakes.append(
+            f"notify.quiet_start = {notify['quiet_start']!r} and notify.quiet_end = "
             f"{notify['quiet_end']!r}: set both (or neither) for quiet hours"
         )
+    return mistakes

@@ -220,3 +220,33 @@ def test_calibrate_on_a_recording_shorter_than_asked_says_it_is_too_short(videos
     assert result.returncode == 2
     assert "is only 6 s long, shorter than --seconds 30; give fewer" in result.stderr, result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_version_names_the_package_version():
+    from posture_watch import __version__
+
+    result = cli("--version")
+    assert result.returncode == 0 and result.stdout.strip() == f"posture-watch {__version__}"
+
+
+def test_doctor_says_whether_the_camera_in_use_has_a_calibration(config_file, videos, tmp_path):
+    # Camera 62 is this test's own: no other test stores a calibration for it.
+    settings = config_file("[camera]\nindex = 62\n")
+    home = {f"XDG_{v}_HOME": str(tmp_path / v.lower()) for v in ("CONFIG", "DATA", "STATE", "CACHE")}
+
+    def calibration_line() -> str:
+        result = cli("doctor", "--config", settings, **home)
+        (line,) = [ln for ln in result.stdout.splitlines() if "calibration:" in ln]
+        return line
+
+    before = calibration_line()
+    assert before.startswith("ok       calibration: none yet for camera 62: ") and "posture-watch calibrate" in before
+    clip = videos("neutral", seconds=8, fps=5)
+    made = cli("calibrate", "--source", clip, "--seconds", "3", "--config", settings, **home)
+    assert made.returncode == 0, made.stderr
+    after = calibration_line()
+    assert after.startswith("ok       calibration: camera 62: front view from "), after
+    assert str(tmp_path / "data" / "posture-watch" / "calibration" / "camera-62.json") in after
+    (tmp_path / "data" / "posture-watch" / "calibration" / "camera-62.json").write_text("{", encoding="utf-8")
+    damaged = calibration_line()
+    assert damaged.startswith("PROBLEM  calibration: ") and "run `posture-watch calibrate`" in damaged

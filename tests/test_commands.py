@@ -117,13 +117,21 @@ CASES: dict[str, list[Case]] = {
     "model": [
         Case(("model", "path"), 0, "^{model}$"),
         Case(("model", "verify"), 0, r"^ok: {model} \(sha256 [0-9a-f]{64}\)$"),
-        Case(("model", "import", "{model}"), 0, r"^imported {model} into .*pose_landmarker_lite\.task \(sha256 "),
         Case(("model", "download", "--url", "{model_url}"), 0, r"^.*[/\\]models[/\\]pose_landmarker_lite\.task$"),
+        Case(("model", "import", "{model}"), 0, r"^imported {model} into .*pose_landmarker_lite\.task \(sha256 "),
+        # With a verified model in the cache there is nothing to download: no network is reached.
+        Case(("model", "download"), 0, r"^the lite model is already there, verified \(sha256 ", "stderr"),
     ],
     "config": [
         Case(("config", "path"), 0, r"^.*[/\\]posture-watch[/\\]config\.toml$"),
         Case(("config", "show"), 0, r"^# defaults$", also=r"\[camera\]"),
         Case(("config", "show", "--config", "{camera63}"), 0, r"^# defaults merged with ", also=r"index = 63"),
+        Case(
+            ("config", "show", "--explain", "--config", "{camera63}"),
+            0,
+            r"^# Every setting in force \(defaults merged with .*camera63\.toml\)",
+            also=r"camera\.index = 63\n    a whole number from 0 to 63; default 0 \(yours differs\)",
+        ),
         Case(("config", "check", "{camera63}"), 0, r"^ok: .*camera63\.toml$"),
     ],
     "autostart": [
@@ -183,6 +191,19 @@ CASES: dict[str, list[Case]] = {
         ),
     ],
     "record": [
+        # Where the recording would go is checked before the camera.
+        Case(
+            ("record", "--config", "{camera63}", "--seconds", "1", "{camera63}/out.mp4"),
+            2,
+            r"^posture-watch: error: .*camera63\.toml is a file, not a folder; give a path for out\.mp4",
+            "stderr",
+        ),
+        Case(
+            ("record", "--config", "{camera63}", "--seconds", "1", "{tmp}"),
+            2,
+            r"^posture-watch: error: .*: give a file name ending in \.mp4 or \.avi$",
+            "stderr",
+        ),
         Case(
             ("record", "--config", "{camera63}", "--seconds", "1", "{tmp}/out.mp4"),
             2,

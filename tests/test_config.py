@@ -7,7 +7,7 @@ import re
 import pytest
 from conftest import ROOT, run_cli
 
-from posture_watch import config
+from posture_watch import config, config_reference
 from posture_watch.errors import UserError
 
 
@@ -170,3 +170,56 @@ def test_the_ranges_the_defaults_file_documents_are_the_ones_enforced():
             assert (float(documented.group(1)), float(documented.group(2))) == (low, high), f"{table}.{key.group(1)}"
             checked += 1
     assert checked >= 30
+
+
+def test_the_reference_covers_every_key_the_loader_accepts(config_file):
+    """`config show --explain` documents exactly the keys a settings file may set, each with its meaning."""
+    accepted = set(_leaves(config.defaults().to_dict()))
+    documented = config_reference.every_key()
+    assert {k.dotted for k in documented} == accepted
+    for key in documented:
+        assert key.meaning and key.allowed, key
+        assert "Range" not in key.meaning, key  # the range is printed from the loader's own table
+    path = config_file("[faults.slouch]\nhold_seconds = 60\n")
+    shown = run_cli("config", "show", "--explain", "--config", path)
+    assert shown.returncode == 0, shown.stderr
+    printed = {line.split(" = ", 1)[0] for line in shown.stdout.splitlines() if re.match(r"^[a-z_.]+ = ", line)}
+    assert printed == accepted
+    entry = shown.stdout.split("faults.slouch.hold_seconds = ", 1)[1].split("\n\n", 1)[0]
+    assert entry.startswith("60\n    seconds; a whole number from 10 to 7200; default 240 (yours differs)\n")
+    assert "held (load built up) before a reminder" in entry
+    assert "\n    pixels; a whole number from 160 to 3840; default 320\n" in shown.stdout
+
+
+def test_the_settings_template_changes_nothing_until_a_key_is_uncommented():
+    text = config_reference.template()
+    assert config.parse(text.encode(), "template").to_dict() == config.defaults().to_dict()
+    for key in config_reference.every_key():
+        table, name = key.dotted.rsplit(".", 1)
+        assert f"\n#[{table}]\n" in text and f"\n#{name} = " in text, key.dotted
+    # Uncommenting a table line and one key of it is all it takes to change that key.
+    edited = text.replace("#[faults.slouch]\n", "[faults.slouch]\n").replace(
+        "#hold_seconds = 240\n", "hold_seconds = 90\n"
+    )
+    changed = config.parse(edited.encode(), "edited template")
+    assert changed["faults"]["slouch"]["hold_seconds"] == 90
+    assert changed["faults"]["forward_head"]["hold_seconds"] == 300
+
+
+def test_config_check_lists_every_mistake_at_once_each_with_its_fix(config_file):
+    path = config_file(
+        '[sampling]\nfsp = 2\nfps = 500\n[camera]\nindex = "0"\n[notify]\nquiet_start = "18:00"\n'
+        "[faults.slouch]\nenabled = 1\n"
+    )
+    result = run_cli("config", "check", path)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    err = result.stderr
+    assert f"{path}: 5 mistakes, each with its fix:" in err
+    for fix in (
+        "unknown key 'sampling.fsp'; did you mean 'sampling.fps'?",
+        "sampling.fps = 500 is not allowed; expected a number from 0.1 to 30",
+        "camera.index = '0' is not allowed; expected a number like 0",
+        "faults.slouch.enabled = 1 is not allowed; expected true or false",
+        "set both (or neither) for quiet hours",
+    ):
+        assert fix in err, fix

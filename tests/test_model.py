@@ -124,3 +124,38 @@ def test_resolution_order(empty_cache, tmp_path, monkeypatch, config_file):
     missing = config.load(config_file(f'[model]\npath = "{tmp_path / "gone.task"}"\n', "m.toml"))
     with pytest.raises(UserError, match="pose model not found"):
         model.ensure(missing)
+
+
+def test_download_with_a_verified_model_in_the_cache_says_so_without_the_network(empty_cache):
+    assert run_cli("model", "import", MODEL).returncode == 0
+    # Port 9 (discard) answers nothing: reaching for the network would exit 2 with the offline message.
+    result = run_cli("model", "download", "--url", "http://127.0.0.1:9/none.task")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == str(model.cached_path("lite"))
+    assert f"already there, verified (sha256 {model.SHA256['lite']}); nothing downloaded" in result.stderr
+    # A damaged cached file is downloaded again (here: the address fails, so it says how to get it).
+    model.cached_path("lite").write_bytes(b"damaged")
+    again = run_cli("model", "download", "--url", "http://127.0.0.1:9/none.task")
+    assert again.returncode == 2 and "could not download the pose model" in again.stderr
+
+
+@pytest.mark.parametrize("where", ["variable", "settings"])
+def test_a_bad_model_the_user_pointed_at_is_to_be_fixed_not_deleted(empty_cache, tmp_path, monkeypatch, where):
+    bad = tmp_path / "mine.task"
+    bad.write_bytes(b"not a model")
+    args: tuple = ()
+    if where == "variable":
+        monkeypatch.setenv(model.ENV, str(bad))
+        fix = f"point ${model.ENV} at a good pose_landmarker .task file, or unset it"
+    else:
+        settings = tmp_path / "settings.toml"
+        settings.write_text(f'[model]\npath = "{bad}"\n', encoding="utf-8")
+        args = ("--config", settings)
+        fix = 'fix model.path in your settings, or set it to "" to use the per-user cache'
+    doctor = run_cli("doctor", *args)
+    (line,) = [ln for ln in doctor.stdout.splitlines() if "pose model" in ln]
+    assert line.startswith("PROBLEM  pose model: ") and str(bad) in line and fix in line, line
+    assert "delete" not in line
+    verify = run_cli("model", "verify", *args)
+    assert verify.returncode == 2 and fix in verify.stderr and "delete" not in verify.stderr
+    assert bad.read_bytes() == b"not a model"

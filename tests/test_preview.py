@@ -14,7 +14,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
-from conftest import ROOT, json_lines, run_cli
+from conftest import DATASETS, ROOT, json_lines, run_cli
 from desktop import wait_for
 from desktop import xvfb as x_server
 from make_test_videos import Timeline
@@ -162,6 +162,29 @@ def test_draw_shows_the_picture_the_landmarks_and_each_score(real_frame):
 
     small = preview.draw(cv2.resize(image, (320, 240)), landmarks / 2, readings, None, settings)
     assert small.shape == out.shape
+
+
+def test_banners_fit_a_portrait_recording():
+    """A phone held upright (480x848) leaves a narrow picture: each banner is wrapped inside it, not cut off."""
+    capture = cv2.VideoCapture(str(DATASETS / "neutral-front-video" / "center_focus.mp4"))
+    ok, image = capture.read()
+    capture.release()
+    assert ok and image.shape[:2] == (848, 480)
+    settings = config.defaults()
+    calibrating = dataclasses.replace(engine.status(engine.new_state(), settings.core), calibrating=True)
+    plain = preview.draw(image, None, {}, None, settings)
+    picture_width = round(480 * preview.HEIGHT / 848)
+    end = "end of the recording: q quits"
+    assert cv2.getTextSize(end, preview.FONT, 0.7, 2)[0][0] > picture_width, "the banner is wider than the picture"
+    lines = preview.banner_lines(end, picture_width - 24)
+    assert len(lines) > 1 and " ".join(lines) == end
+    assert all(cv2.getTextSize(line, preview.FONT, 0.7, 2)[0][0] <= picture_width - 24 for line in lines)
+    for status, note in ((None, end), (calibrating, None)):
+        out = preview.draw(image, None, {}, status, settings, note=note)
+        changed = (out != plain).any(axis=2)
+        assert changed[:, :picture_width].sum() > 500, "the banner is drawn"
+        # Nothing reaches the picture's right edge.
+        assert not changed[:, picture_width - 4 : picture_width].any()
 
 
 # --- the preview window, on Xvfb -----------------------------------------------------------------------------------

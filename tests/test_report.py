@@ -15,6 +15,7 @@ import shutil
 import sqlite3
 import subprocess
 from collections import Counter
+from collections.abc import Iterator
 from datetime import date, timedelta
 
 import cv2
@@ -125,9 +126,29 @@ def test_a_real_person_sitting_still_is_all_good_posture_with_no_cause(tmp_path)
     assert 5 <= totals["present_seconds"] <= 11  # a 10.5 s recording
 
 
+def _every_time(value, key: str = "") -> Iterator[tuple[str, object]]:
+    """(key, value) of every leaf in a JSON document that a time is kept under, and of every number."""
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from _every_time(v, k)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _every_time(v, key)
+    elif key in ("start", "end", "at") or isinstance(value, (int, float)):
+        yield key, value
+
+
 def test_the_json_is_the_history_it_came_from(hand):
     session = sample_day(hand, TUESDAY)
     report = report_json(hand.path, "--day", TUESDAY.isoformat())
+    # Every time, the timeline's included, is a local ISO time; no number is an epoch.
+    leaves = list(_every_time(report))
+    assert sum(k in ("start", "end", "at") for k, _ in leaves) > 20
+    for key, value in leaves:
+        if key in ("start", "end", "at"):
+            assert value is None or re.fullmatch(ISO, value), (key, value)
+        else:
+            assert isinstance(value, bool) or abs(value) < 1e8, (key, value)
     totals = report["totals"]
     minutes = {k: round(v / 60, 3) for k, v in totals.items() if k.endswith("_seconds") and isinstance(v, float)}
     # The script's truth: present 108 + 35 + 25 + 105 + 135 min, a 35 min call, 15 + 45 min away, a 20 min pause;

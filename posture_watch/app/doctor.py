@@ -7,6 +7,7 @@ import os
 import shutil
 import sys
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 from .. import config
@@ -14,6 +15,7 @@ from ..desktop import notify
 from ..errors import UserError
 from ..sense import model
 from ..sense.camera import BUSY, MISSING, OK, Camera
+from . import baselines
 
 Check = tuple[str, bool, str]
 
@@ -29,18 +31,19 @@ def checks(config_path: Path | None) -> Iterator[Check]:
         settings = config.defaults()
     yield _model(settings)
     yield _camera(settings)
+    yield _calibration(settings)
     yield from _notifications()
     yield _tray()
 
 
 def _model(settings: config.Config) -> Check:
-    path, origin = model.configured_path(settings)
-    if path is None:
-        return "pose model", False, "not downloaded yet; run `posture-watch model download` (or `model import FILE`)"
     try:
-        model.verify(path, settings["model"]["variant"] if origin == "the per-user cache" else None)
+        found = model.configured(settings)
     except UserError as exc:
         return "pose model", False, str(exc)
+    if found is None:
+        return "pose model", False, "not downloaded yet; run `posture-watch model download` (or `model import FILE`)"
+    path, origin, _ = found
     return "pose model", True, f"{path} (from {origin})"
 
 
@@ -60,6 +63,30 @@ def _camera(settings: config.Config) -> Check:
     if camera.status == MISSING:
         return "camera", False, f"no camera {index}; plug one in or set camera.index in the settings"
     return "camera", False, f"camera {index} gives no picture: another program may be using it, or set camera.index"
+
+
+def _calibration(settings: config.Config) -> Check:
+    """Whether the camera in use has a stored neutral; none yet is not a problem, since run takes one."""
+    index = settings["camera"]["index"]
+    try:
+        baseline = baselines.load(index)
+    except UserError as exc:
+        return "calibration", False, str(exc)
+    if baseline is None:
+        return (
+            "calibration",
+            True,
+            f"none yet for camera {index}: `run` takes one the first time (sit well, facing the screen), "
+            "or `posture-watch calibrate` makes one now",
+        )
+    path = baselines.path_for(index)
+    made = datetime.fromtimestamp(path.stat().st_mtime).strftime("%Y-%m-%d %H:%M")
+    return (
+        "calibration",
+        True,
+        f"camera {index}: {baseline.view} view from {baseline.frames} frames, made {made} ({path}); "
+        "`posture-watch calibrate` makes a new one",
+    )
 
 
 def _notifications() -> Iterator[Check]:

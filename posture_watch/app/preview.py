@@ -131,10 +131,28 @@ def _skeleton(picture: np.ndarray, landmarks: np.ndarray, scale: float, min_visi
 
 
 def _banner(picture: np.ndarray, text: str, colour: tuple[int, int, int], bottom: bool = False) -> None:
-    (w, h), base = cv2.getTextSize(text, FONT, 0.7, 2)
-    y = picture.shape[0] - 12 if bottom else 12 + h
-    cv2.rectangle(picture, (6, y - h - 8), (18 + w, y + base + 4), (0, 0, 0), -1)
-    cv2.putText(picture, text, (12, y), FONT, 0.7, colour, 2, cv2.LINE_AA)
+    """``text`` on a black box at the top (or bottom) of the picture, wrapped to its width (a portrait is narrow)."""
+    lines = banner_lines(text, picture.shape[1] - 24)
+    (_, h), base = cv2.getTextSize(text, FONT, 0.7, 2)
+    step = h + base + 6
+    first = picture.shape[0] - 12 - (len(lines) - 1) * step if bottom else 12 + h
+    widest = max(cv2.getTextSize(line, FONT, 0.7, 2)[0][0] for line in lines)
+    last = first + (len(lines) - 1) * step
+    cv2.rectangle(picture, (6, first - h - 8), (18 + widest, last + base + 4), (0, 0, 0), -1)
+    for i, line in enumerate(lines):
+        cv2.putText(picture, line, (12, first + i * step), FONT, 0.7, colour, 2, cv2.LINE_AA)
+
+
+def banner_lines(text: str, width: int) -> list[str]:
+    """``text`` in lines at most ``width`` pixels wide, broken between words (a longer word gets a line of its own)."""
+    lines: list[str] = []
+    for word in text.split():
+        joined = f"{lines[-1]} {word}" if lines else word
+        if lines and cv2.getTextSize(joined, FONT, 0.7, 2)[0][0] <= width:
+            lines[-1] = joined
+        else:
+            lines.append(word)
+    return lines or [""]
 
 
 def _text(panel: np.ndarray, text: str, x: int, y: int, colour=TEXT, size: float = 0.45) -> None:

@@ -27,8 +27,7 @@ def record(
     wait: Callable[[float], object] = time.sleep,
 ) -> int:
     """Record ``seconds`` of webcam video to ``out`` (mp4, user-only permissions); returns the frames."""
-    if out.suffix.lower() not in (".mp4", ".avi"):
-        raise UserError(f"{out}: give a file name ending in .mp4 or .avi")
+    _check_output(out)
     camera = Camera(settings, 1000.0, opener=opener, clock=clock, wait=wait)
     camera.hold_open = True
     index = settings["camera"]["index"]
@@ -64,6 +63,20 @@ def record(
     if written == 0:
         raise UserError(f"camera {index} gave no picture; is another program using it?")
     return written
+
+
+def _check_output(out: Path) -> None:
+    """Refuse an output the recording could not be written to, before the camera is opened."""
+    if out.suffix.lower() not in (".mp4", ".avi"):
+        raise UserError(f"{out}: give a file name ending in .mp4 or .avi")
+    if out.is_dir():
+        raise UserError(f"{out} is a folder; give a file name in it, like {out / 'recording.mp4'}")
+    # The nearest folder that exists must be a folder we may write in; the rest is created.
+    folder = next(p for p in (out.parent, *out.parent.parents) if p.exists())
+    if not folder.is_dir():
+        raise UserError(f"{folder} is a file, not a folder; give a path for {out.name} in a folder")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise UserError(f"cannot write in {folder} (no permission); give a path in a folder of yours")
 
 
 def _open_writer(out: Path, first: list[tuple[float, np.ndarray]]) -> cv2.VideoWriter:

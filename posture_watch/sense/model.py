@@ -25,6 +25,7 @@ from ..config import Config
 from ..errors import UserError
 
 ENV = "POSTURE_WATCH_MODEL"
+CACHE = "the per-user cache"
 # A versioned address, not ".../latest/": the pinned hash below is of version 1, so a newer model
 # published under "latest" cannot break every fresh install.
 URL = (
@@ -56,20 +57,49 @@ def configured_path(config: Config) -> tuple[Path | None, str]:
     if os.environ.get(ENV):
         return Path(os.environ[ENV]).expanduser(), f"${ENV}"
     cached = cached_path(variant)
-    return (cached if cached.exists() else None), "the per-user cache"
+    return (cached if cached.exists() else None), CACHE
+
+
+def remedy(origin: str) -> str:
+    """How to fix a bad model file, by where it came from: only the cache's own file is ours to delete."""
+    if origin == CACHE:
+        return "delete it and run `posture-watch model download`, or `posture-watch model import FILE`"
+    if origin == f"${ENV}":
+        return f"point ${ENV} at a good pose_landmarker .task file, or unset it to use the per-user cache"
+    return 'fix model.path in your settings, or set it to "" to use the per-user cache'
+
+
+def configured(config: Config) -> tuple[Path, str, str] | None:
+    """The model file in use without downloading, checked: (path, where it came from, sha256).
+
+    None when there is none yet; UserError (with the fix for where it came
+    from) when the file named is missing or not a good model.
+    """
+    path, origin = configured_path(config)
+    if path is None:
+        return None
+    if not path.is_file():
+        raise UserError(f"pose model not found at {path} (from {origin}); {remedy(origin)}")
+    # A file picked explicitly may be any variant; only the cache is held to the pin.
+    digest = verify(path, config["model"]["variant"] if origin == CACHE else None, remedy(origin))
+    return path, origin, digest
 
 
 def ensure(config: Config, url: str | None = None) -> Path:
     """A verified model file, downloading it into the cache if nothing else has it."""
-    path, origin = configured_path(config)
-    variant = config["model"]["variant"]
-    if path is None:
-        return download(variant, url)
+    found = configured(config)
+    return download(config["model"]["variant"], url) if found is None else found[0]
+
+
+def cached_digest(variant: str) -> str | None:
+    """The sha256 of the variant in the cache when that file is there and good, else None."""
+    path = cached_path(variant)
     if not path.is_file():
-        raise UserError(f"pose model not found at {path} (from {origin}); fix the path or remove it to download")
-    # A file picked explicitly may be any variant; only the cache is held to the pin.
-    verify(path, variant if origin == "the per-user cache" else None)
-    return path
+        return None
+    try:
+        return verify(path, variant)
+    except UserError:
+        return None
 
 
 def sha256_of(path: Path) -> str:
@@ -81,25 +111,24 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def verify(path: Path, variant: str | None) -> str:
+def verify(path: Path, variant: str | None, fix: str = remedy(CACHE)) -> str:
     """Check that ``path`` is a complete model bundle (and, for a pinned variant, the exact file).
 
-    Returns the sha256. Raises :class:`UserError` saying what is wrong and what to do.
+    Returns the sha256. Raises :class:`UserError` saying what is wrong and ``fix``.
     """
-    remedy = "delete it and run `posture-watch model download`, or `posture-watch model import FILE`"
     try:
         with zipfile.ZipFile(path) as bundle:
             names = set(bundle.namelist())
     except (zipfile.BadZipFile, OSError) as exc:
-        raise UserError(f"{path} is not a MediaPipe .task model bundle ({exc}); {remedy}") from None
+        raise UserError(f"{path} is not a MediaPipe .task model bundle ({exc}); {fix}") from None
     if not names >= _BUNDLE:
         raise UserError(
-            f"{path} is not a pose landmarker model (it lacks {', '.join(sorted(_BUNDLE - names))}); {remedy}"
+            f"{path} is not a pose landmarker model (it lacks {', '.join(sorted(_BUNDLE - names))}); {fix}"
         )
     digest = sha256_of(path)
     expected = SHA256.get(variant or "")
     if expected and digest != expected:
-        raise UserError(f"{path} has sha256 {digest}, but the {variant} model must have {expected}; {remedy}")
+        raise UserError(f"{path} has sha256 {digest}, but the {variant} model must have {expected}; {fix}")
     return digest
 
 
@@ -139,7 +168,7 @@ def download(variant: str, url: str | None = None) -> Path:
         except (urllib.error.URLError, OSError, ValueError) as exc:
             raise UserError(offline_message(variant, getattr(exc, "reason", exc))) from None
         try:
-            verify(tmp, variant)
+            verify(tmp, variant, "nothing was saved; use the official address, or `posture-watch model import FILE`")
         except UserError as exc:
             raise UserError(f"the download from {source} was refused: {exc}") from None
         os.replace(tmp, dest)
@@ -154,12 +183,8 @@ def import_file(source: Path, variant: str) -> Path:
         raise UserError(f"{source} is a folder; give the path of the downloaded .task file in it")
     if not source.is_file():
         raise UserError(f"{source}: no such file; give the path of a downloaded .task model")
-    try:
-        verify(source, variant)
-    except UserError as exc:
-        # Nothing was imported: the user's own file is left alone, whatever it is.
-        reason = str(exc).split("; delete it")[0]
-        raise UserError(f"{reason}; nothing was imported. Download the model from\n  {url_for(variant)}") from None
+    # Nothing is imported from a bad file, and the user's own file is left alone, whatever it is.
+    verify(source, variant, f"nothing was imported. Download the model from\n  {url_for(variant)}")
     dest = cached_path(variant)
     paths.private_dir(dest.parent)
     fd, tmp_name = tempfile.mkstemp(prefix=".import-", suffix=".task", dir=dest.parent)
