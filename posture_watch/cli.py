@@ -119,6 +119,17 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--verbose", action="store_true", help="log details, also to the terminal")
 
+    p = command("demo", _demo, "the monitor on a made-up recording: a reminder within a minute, no webcam needed")
+    p.add_argument("--no-tray", action="store_true", help="run without a tray icon")
+    p.add_argument("--verbose", action="store_true", help="log details, also to the terminal")
+
+    p = command(
+        "uninstall", _uninstall, "remove the autostart entry and, if you say so, your settings, history and model"
+    )
+    data = p.add_mutually_exclusive_group()
+    data.add_argument("--yes", action="store_true", help="also delete your settings, history, calibrations, log, model")
+    data.add_argument("--keep-data", action="store_true", help="keep them (only the autostart entry is removed)")
+
     p = command("autostart", _autostart, "start the monitor when you log in, or stop doing so")
     p.add_argument("action", choices=["enable", "disable", "status"])
 
@@ -260,13 +271,15 @@ def _clock(t: float) -> str:
     return f"{minutes // 60}:{minutes % 60:02d}:{seconds:02d}"
 
 
+def _stderr(text: str) -> None:
+    """A line for the person at the terminal, apart from what a script reads on stdout."""
+    print(text, file=sys.stderr, flush=True)
+
+
 def _calibrate(args: argparse.Namespace) -> int:
     from .app.calibrate import calibrate
 
-    def tell(text: str) -> None:
-        print(text, file=sys.stderr, flush=True)
-
-    baseline, path = calibrate(_load(args), args.seconds, args.source, tell)
+    baseline, path = calibrate(_load(args), args.seconds, args.source, _stderr)
     print(f"calibrated: {baseline.view} view from {baseline.frames} frames, saved to {path}")
     return 0
 
@@ -348,6 +361,12 @@ def _run(args: argparse.Namespace) -> int:
     from .app.run import run
 
     return run(args.config, args.source, args.calibrate, tray=not args.no_tray, verbose=args.verbose)
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from .app.demo import demo
+
+    return demo(not args.no_tray, args.verbose, _stderr)
 
 
 def _preview(args: argparse.Namespace) -> int:
@@ -439,16 +458,42 @@ def _history(args: argparse.Namespace) -> int:
 
 def _confirm_delete_all(path: Path) -> bool:
     """Ask on a terminal before deleting the whole history; elsewhere, insist on --yes."""
+    return _confirm(
+        f"Delete all of your history in {path}? This cannot be undone. [y/N] ",
+        f"history delete without --before deletes all of {path}; add --yes to confirm "
+        "(or --before YYYY-MM-DD to keep recent days)",
+    )
+
+
+def _confirm(question: str, off_a_terminal: str) -> bool:
+    """The user's yes to ``question`` on a terminal; off one there is nobody to ask: UserError(``off_a_terminal``)."""
     if not sys.stdin.isatty():
-        raise UserError(
-            f"history delete without --before deletes all of {path}; add --yes to confirm "
-            "(or --before YYYY-MM-DD to keep recent days)"
-        )
+        raise UserError(off_a_terminal)
     try:
-        answer = input(f"Delete all of your history in {path}? This cannot be undone. [y/N] ")
+        answer = input(question)
     except EOFError:
         answer = ""
     return answer.strip().lower() in ("y", "yes")
+
+
+def _uninstall(args: argparse.Namespace) -> int:
+    from .app import uninstall
+
+    uninstall.not_running()
+    found = uninstall.folders()
+    delete = args.yes
+    if found and not (args.yes or args.keep_data):
+        listed = "".join(f"\n  {folder}  {what} ({uninstall.size(folder) / 1e6:.1f} MB)" for what, folder in found)
+        delete = _confirm(
+            f"posture-watch keeps these folders on this computer:{listed}\n"
+            "Delete them too? This cannot be undone. [y/N] ",
+            "uninstall needs to know whether to delete your settings, history, calibrations, log and pose model "
+            f"({', '.join(str(f) for _, f in found)}): add --yes to delete them, or --keep-data to keep them",
+        )
+    for line in uninstall.remove(delete):
+        print(line)
+    print(f"posture-watch itself is still installed; to remove it: {uninstall.removal_command()}")
+    return 0
 
 
 def _record(args: argparse.Namespace) -> int:

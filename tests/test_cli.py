@@ -250,3 +250,93 @@ def test_doctor_says_whether_the_camera_in_use_has_a_calibration(config_file, vi
     (tmp_path / "data" / "posture-watch" / "calibration" / "camera-62.json").write_text("{", encoding="utf-8")
     damaged = calibration_line()
     assert damaged.startswith("PROBLEM  calibration: ") and "run `posture-watch calibrate`" in damaged
+
+
+def _installed_user(home: Path) -> dict[str, str]:
+    """The environment of a user with settings, a calibration, a history, a log, a model and autostart on."""
+    env = {f"XDG_{v}_HOME": str(home / v.lower()) for v in ("CONFIG", "DATA", "STATE", "CACHE")}
+    (home / "config" / "posture-watch").mkdir(parents=True)
+    (home / "config" / "posture-watch" / "config.toml").write_text("[camera]\nindex = 1\n", encoding="utf-8")
+    (home / "data" / "posture-watch" / "calibration").mkdir(parents=True)
+    (home / "data" / "posture-watch" / "calibration" / "camera-1.json").write_text("{}", encoding="utf-8")
+    (home / "data" / "posture-watch" / "history.sqlite3").write_bytes(b"")
+    (home / "state" / "posture-watch" / "log").mkdir(parents=True)
+    (home / "state" / "posture-watch" / "log" / "posture-watch.log").write_text("...", encoding="utf-8")
+    assert cli("model", "import", MODEL, **env).returncode == 0
+    assert cli("autostart", "enable", **env).returncode == 0
+    return env
+
+
+FOLDERS = ("config", "data", "state", "cache")
+
+
+def test_uninstall_off_a_terminal_must_be_told_about_the_data_and_changes_nothing_until_it_is(tmp_path):
+    env = _installed_user(tmp_path)
+    entry = tmp_path / "config" / "autostart" / "posture-watch.desktop"
+    refused = cli("uninstall", **env)
+    assert refused.returncode == 2 and "Traceback" not in refused.stderr
+    assert "add --yes to delete them, or --keep-data to keep them" in refused.stderr
+    assert entry.exists() and all((tmp_path / f / "posture-watch").is_dir() for f in FOLDERS)
+
+    kept = cli("uninstall", "--keep-data", **env)
+    assert kept.returncode == 0, kept.stderr
+    assert f"removed the autostart entry {entry}" in kept.stdout and not entry.exists()
+    assert all((tmp_path / f / "posture-watch").is_dir() for f in FOLDERS)
+    assert f"kept {tmp_path / 'data' / 'posture-watch'} (history, calibrations and reports)" in kept.stdout
+    assert f"to remove it: {sys.executable} -m pip uninstall posture-watch" in kept.stdout
+
+    gone = cli("uninstall", "--yes", **env)
+    assert gone.returncode == 0, gone.stderr
+    assert "no autostart entry to remove" in gone.stdout
+    for folder in FOLDERS:
+        assert not (tmp_path / folder / "posture-watch").exists()
+        assert f"deleted {tmp_path / folder / 'posture-watch'} (" in gone.stdout
+    # The model file the environment names is the user's own: left, and said so.
+    assert f"left the model file at {MODEL}, which $POSTURE_WATCH_MODEL names" in gone.stdout
+    assert MODEL.is_file()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="no pseudo-terminals on Windows")
+@pytest.mark.parametrize(("answer", "deleted"), [("n", False), ("y", True)])
+def test_uninstall_asks_on_a_terminal_before_deleting_the_data(tmp_path, answer, deleted):
+    import pty
+
+    env = _installed_user(tmp_path)
+    controller, terminal = pty.openpty()
+    try:
+        os.write(controller, f"{answer}\n".encode())
+        result = cli("uninstall", stdin=terminal, **env)
+    finally:
+        os.close(terminal)
+        os.close(controller)
+    assert result.returncode == 0, result.stderr
+    assert "posture-watch keeps these folders on this computer:" in result.stdout
+    assert f"{tmp_path / 'cache' / 'posture-watch'}  the pose model (5.8 MB)" in result.stdout
+    assert "Delete them too? This cannot be undone. [y/N]" in result.stdout
+    assert not (tmp_path / "config" / "autostart" / "posture-watch.desktop").exists()
+    assert all((tmp_path / f / "posture-watch").is_dir() != deleted for f in FOLDERS)
+
+
+def test_uninstall_names_the_command_for_the_way_it_was_installed():
+    from posture_watch.app.uninstall import removal_command
+
+    pipx = "/home/ada/.local/share/pipx/venvs/posture-watch"
+    assert removal_command(pipx, "/usr", f"{pipx}/bin/python") == "pipx uninstall posture-watch"
+    venv = "/home/ada/pw-env"
+    assert removal_command(venv, "/usr", f"{venv}/bin/python") == (
+        f"{venv}/bin/python -m pip uninstall posture-watch (or delete {venv}, if you made that environment for "
+        "posture-watch)"
+    )
+    assert removal_command("/usr", "/usr", "/usr/bin/python3") == "/usr/bin/python3 -m pip uninstall posture-watch"
+
+
+def test_uninstall_leaves_everything_while_a_monitor_runs(tmp_path):
+    from posture_watch.desktop.instance import InstanceLock
+
+    env = _installed_user(tmp_path)
+    with InstanceLock(tmp_path / "state" / "posture-watch" / "monitor.lock"):
+        result = cli("uninstall", "--yes", **env)
+    assert result.returncode == 2 and f"already running (pid {os.getpid()})" in result.stderr
+    assert "Quit it (tray menu, or Ctrl-C in its terminal) and run uninstall again" in result.stderr
+    assert (tmp_path / "config" / "autostart" / "posture-watch.desktop").exists()
+    assert all((tmp_path / f / "posture-watch").is_dir() for f in FOLDERS)

@@ -85,6 +85,17 @@ CASES: dict[str, list[Case]] = {
             also=r"posture-watch: the recording came to its end",
         ),
     ],
+    "demo": [
+        # A made-up recording, its own settings and history in a temporary folder: a reminder within a minute.
+        Case(
+            ("demo", "--no-tray"),
+            0,
+            r"^posture-watch demo: making an 80 s recording of a person sitting well, then with the head forward",
+            "stderr",
+            until=r"^posture-watch: reminder: Head forward for 10 s",
+            env=(("TMPDIR", "{tmp}"),),
+        ),
+    ],
     "calibrate": [
         # The missing camera is the first thing said: nobody is asked to sit still for it.
         Case(
@@ -133,6 +144,25 @@ CASES: dict[str, list[Case]] = {
             also=r"camera\.index = 63\n    a whole number from 0 to 63; default 0 \(yours differs\)",
         ),
         Case(("config", "check", "{camera63}"), 0, r"^ok: .*camera63\.toml$"),
+    ],
+    "uninstall": [
+        # A user with a model in the cache and autostart on.
+        Case(("model", "import", "{model}"), 0, r"^imported "),
+        Case(("autostart", "enable"), 0, r"^enabled: "),
+        Case(
+            ("uninstall",),
+            2,
+            r"^posture-watch: error: uninstall needs to know whether to delete your settings, history, .*"
+            r"add --yes to delete them, or --keep-data to keep them$",
+            "stderr",
+        ),
+        Case(
+            ("uninstall", "--keep-data"),
+            0,
+            r"^removed the autostart entry .*posture-watch\.desktop$",
+            also=r"\nposture-watch itself is still installed; to remove it: .* -m pip uninstall posture-watch",
+        ),
+        Case(("uninstall", "--yes"), 0, r"^no autostart entry to remove", also=r"\ndeleted .* \(the pose model\)\n"),
     ],
     "autostart": [
         Case(("autostart", "status"), 0, r"^disabled: "),
@@ -394,6 +424,9 @@ def test_command(command: str, env, tmp_path: Path, videos):
         context.close()
     if command == "record":
         assert not (tmp_path / "out.mp4").exists(), "record without a camera left a file"
+    if command == "demo":
+        assert not list(tmp_path.glob("posture-watch-demo-*")), "the demo left its temporary folder"
+        assert not list((tmp_path / "xdg" / "data").glob("**/history.sqlite3")), "the demo wrote the user's history"
 
 
 def _pattern(pattern: str, context: Context) -> str:
