@@ -7,10 +7,16 @@ its steps other than ``{side}``/``{other}`` of a sided stretch) is found here,
 when the settings are read, so a stretch that passed can always be shown.
 The choice is pure: it takes the rotation and returns the stretch and the
 new rotation.
+
+Each entry also says how the coach checks it (``check``, a kind of
+``core.coach.KINDS`` with its parameters; the user's own stretches are timed
+only unless they say otherwise), and its ``hold`` text is read for the dose
+the coach asks for (:func:`read_hold`).
 """
 
 from __future__ import annotations
 
+import re
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -20,6 +26,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from ..core.coach import Check, Dose, check_problem, make_check
 from ..core.faults import REGISTRY
 from ..errors import UserError
 from .muscles import NAMES, base_muscle
@@ -30,7 +37,7 @@ except ModuleNotFoundError:  # Python 3.10
     import tomli as tomllib  # type: ignore[no-redef]
 
 _REQUIRED = {"id": str, "name": str, "muscles": list, "faults": list, "steps": list, "hold": str}
-_OPTIONAL = {"sided": bool}
+_OPTIONAL = {"sided": bool, "check": dict}
 _OTHER = {"left": "right", "right": "left"}
 _SIDE_FIELDS = {"side", "other"}
 
@@ -46,6 +53,17 @@ class Stretch:
     steps: tuple[str, ...]
     hold: str
     sided: bool = False
+    check: Check = field(default_factory=Check)
+    # The dose read from ``hold``: seconds of each hold (0: a movement) and how many times; None when
+    # the text gives no time the coach can read (then it counts DEFAULT_SECONDS).
+    dose: tuple[float, int] | None = None
+
+    def coach_dose(self, side: str | None) -> Dose:
+        """What the coach asks: on ``side`` only, or, for a sided stretch without one, on the right then the left."""
+        seconds, times = self.dose or (DEFAULT_SECONDS, 1)
+        if not self.sided:
+            return Dose(seconds, times)
+        return Dose(seconds, times, (side,) if side else ("right", "left"))
 
     def for_side(self, side: str | None) -> list[str]:
         """Steps with ``{side}``/``{other}`` filled in; an unknown side gets both sides in turn."""
@@ -56,12 +74,37 @@ class Stretch:
         return steps if side else [*steps, "Repeat on the other side."]
 
 
+# A timed stretch whose hold text gives no time the coach can read runs this long.
+DEFAULT_SECONDS = 30.0
+_NUMBER = r"(\d+(?:\.\d+)?)(?: to \d+(?:\.\d+)?)?"
+_HOLD_PATTERNS = (
+    # "hold 20 s, 2 times", "hold 20 s, 2 to 3 times", "hold 60 to 90 s"
+    (re.compile(rf"^hold {_NUMBER} s(?:, {_NUMBER} times)?$"), lambda m: (float(m[1]), int(float(m[2] or 1)))),
+    # "hold 30 s each side": the times stand for the sides
+    (re.compile(rf"^hold {_NUMBER} s each (?:side|arm|leg)$"), lambda m: (float(m[1]), 2)),
+    # "10 slow circles", "5 slow repetitions", "10 times"
+    (re.compile(rf"^{_NUMBER} (?:slow )?(?:circles|repetitions|reps|times)$"), lambda m: (0.0, int(float(m[1])))),
+    # "20 s", "2 to 5 minutes"
+    (re.compile(rf"^{_NUMBER} (s|seconds?|min|minutes?)$"), lambda m: (float(m[1]) * (60 if m[2][0] == "m" else 1), 1)),
+)
+
+
+def read_hold(text: str) -> tuple[float, int] | None:
+    """(seconds of each hold, times) from a catalogue ``hold`` text; the lower of a range; None if unreadable."""
+    text = " ".join(text.lower().split())
+    for pattern, dose in _HOLD_PATTERNS:
+        found = pattern.match(text)
+        if found:
+            return dose(found)
+    return None
+
+
 @cache
 def catalogue() -> tuple[Stretch, ...]:
     """The packaged catalogue, validated once."""
     text = (resources.files("posture_watch") / "defaults" / "stretches.toml").read_text("utf-8")
     entries = tomllib.loads(text)["stretch"]
-    return tuple(_entry(e, "stretches.toml", i) for i, e in enumerate(entries))
+    return tuple(_entry(e, "stretches.toml", i, packaged=True) for i, e in enumerate(entries))
 
 
 def _placeholders(step: str) -> set[str]:
@@ -69,7 +112,7 @@ def _placeholders(step: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(step) if name is not None}
 
 
-def _entry(raw: Any, source: Path | str, index: int) -> Stretch:
+def _entry(raw: Any, source: Path | str, index: int, packaged: bool = False) -> Stretch:
     where = f"{source}: stretch #{index + 1}"
     if not isinstance(raw, dict):
         raise UserError(f"{where} must be a table with keys {', '.join(_REQUIRED)}")
@@ -104,6 +147,11 @@ def _entry(raw: Any, source: Path | str, index: int) -> Stretch:
                 f"{where}: the step {step!r} has the placeholder {{{sorted(unknown)[0]}}}, which nothing fills; "
                 "only {side} and {other} are filled, in a stretch with sided = true"
             )
+    check = _check(raw.get("check", {"kind": "timed"}), sided, where)
+    dose = read_hold(raw["hold"])
+    if packaged and (dose is None or "check" not in raw):
+        # The packaged catalogue says how each entry is checked and gives a dose the coach can read.
+        raise UserError(f"{where}: every packaged stretch needs a check and a hold like 'hold 20 s, 2 times'")
     return Stretch(
         id=raw["id"],
         name=raw["name"],
@@ -112,7 +160,20 @@ def _entry(raw: Any, source: Path | str, index: int) -> Stretch:
         steps=tuple(raw["steps"]),
         hold=raw["hold"],
         sided=sided,
+        check=check,
+        dose=dose,
     )
+
+
+def _check(raw: Any, sided: bool, where: str) -> Check:
+    """The entry's ``check`` table, checked against the coach's kinds."""
+    if not isinstance(raw, dict) or not isinstance(raw.get("kind"), str):
+        raise UserError(f'{where}: \'check\' must be a table with a kind, like {{ kind = "timed" }}')
+    params = {k: v for k, v in raw.items() if k != "kind"}
+    problem = check_problem(raw["kind"], params, sided)
+    if problem is not None:
+        raise UserError(f"{where}: {problem}")
+    return make_check(raw["kind"], params)
 
 
 def available(section: dict[str, Any], source: Path | str = "config") -> tuple[Stretch, ...]:

@@ -27,6 +27,10 @@ Front-view features (camera in front of the user):
 ``left_shoulder_elevation`` / ``right_shoulder_elevation``
                   height of that ear above that shoulder / shoulder width.
                   Landmarks 7 and 11, 8 and 12. Falls when that shoulder rises.
+``shoulder_span`` shoulder width / ear-to-ear width. Landmarks 7, 8, 11, 12.
+                  Leaning back or forward changes both alike; it rises as the
+                  head glides back in a chin tuck and falls as the shoulders
+                  are drawn back.
 ``trunk_lean``    angle of the hip-midpoint to shoulder-midpoint line against
                   vertical, degrees, positive leaning right. Landmarks 11, 12,
                   23, 24; only where the hips are visible.
@@ -143,6 +147,7 @@ def _front(p: np.ndarray, width: int, height: int, seen) -> Features:
         ear_width = _dist(le, re_)
         f["neck_length"] = _dist(ear_mid, mid) / sw
         f["face_size"] = ear_width / width
+        f["shoulder_span"] = sw / max(ear_width, 1e-6)
         if seen(NOSE):
             f["nose_lift"] = (ear_mid[1] - p[NOSE][1]) / sw
         f["left_shoulder_elevation"] = (ls[1] - le[1]) / sw
