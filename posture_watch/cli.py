@@ -87,6 +87,22 @@ def _parser() -> argparse.ArgumentParser:
         "--calibrate", type=float, metavar="SECONDS", help="take a new neutral baseline from the first SECONDS"
     )
 
+    p = command("coach", _coach, "one stretch, with the camera seeing it done: holds and reps against the dose")
+    p.add_argument(
+        "stretch", nargs="?", metavar="STRETCH_ID", help="the stretch (default: the one suggested for today's postures)"
+    )
+    p.add_argument("--side", choices=["left", "right"], help="a sided stretch on this side only (default: both)")
+    with_config(p)
+    p.add_argument(
+        "--source", type=Path, metavar="VIDEO", help="coach a recording instead of the camera (in real time)"
+    )
+    p.add_argument(
+        "--calibrate", type=float, metavar="SECONDS", help="take a new neutral baseline from the first SECONDS"
+    )
+    p.add_argument(
+        "--json", action="store_true", help="print one JSON object per line (a recording: as fast as it decodes)"
+    )
+
     p = command("calibrate", _calibrate, "record your neutral posture (sit well and look at the screen)")
     with_config(p)
     p.add_argument("--seconds", type=float, help="how long to record (default: calibration.seconds)")
@@ -373,6 +389,27 @@ def _preview(args: argparse.Namespace) -> int:
     from .app.preview import preview
 
     return preview(args.config, args.source, args.calibrate)
+
+
+def _coach(args: argparse.Namespace) -> int:
+    from .app import coach
+    from .history.store import path_for
+
+    settings = _load(args)
+    stretch = coach.pick(settings, args.stretch, args.side, lambda: coach.held_today(path_for(settings)))
+
+    def emit(coaching: coach.Coaching, output: coach.Output) -> None:
+        if args.json:
+            print(json.dumps(coaching.to_dict(output)), flush=True)
+
+    coaching, t = coach.run(settings, stretch, args.side, args.source, args.calibrate, args.json, emit)
+    done = coaching.summary()
+    if args.json:
+        if done is not None:
+            print(json.dumps(done.to_dict(t)), flush=True)
+    elif done is not None:
+        print(coach.describe(stretch, done))
+    return 0
 
 
 def _autostart(args: argparse.Namespace) -> int:

@@ -220,6 +220,33 @@ CASES: dict[str, list[Case]] = {
             env=(("DISPLAY", "{display}"), ("WAYLAND_DISPLAY", None)),
         ),
     ],
+    "coach": [
+        Case(
+            ("coach", "--config", "{camera63}"),
+            2,
+            r"^posture-watch: error: coach needs a desktop display for its window; add --json",
+            "stderr",
+            env=NO_DISPLAY,
+        ),
+        Case(
+            ("coach", "side_neck_stretch", "--source", "{neutral}", "--calibrate", "5", "--json"),
+            0,
+            r'^\{"t": [\d.]+, "event": "calibrated", "view": "front"',
+            also=r'"event": "summary", "stretch": "side_neck_stretch", .*"verified": false',
+        ),
+        Case(
+            ("coach", "chin_tuck", "--side", "left", "--source", "{neutral}", "--calibrate", "5", "--json"),
+            2,
+            r"^posture-watch: error: chin_tuck has no sides; leave out --side$",
+            "stderr",
+        ),
+        Case(
+            ("coach", "handstand", "--json"),
+            2,
+            r"^posture-watch: error: no stretch 'handstand' \(or it is disabled in your settings\); ids are: ",
+            "stderr",
+        ),
+    ],
     "record": [
         # Where the recording would go is checked before the camera.
         Case(

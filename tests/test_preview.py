@@ -21,6 +21,7 @@ from make_test_videos import Timeline
 
 from posture_watch import cli, config
 from posture_watch.app import plot, preview
+from posture_watch.app import window as gui
 from posture_watch.app.pipeline import open_estimator
 from posture_watch.core import engine, faults
 from posture_watch.core.events import Alert, FaultEnd, FaultStart
@@ -142,23 +143,23 @@ def test_draw_shows_the_picture_the_landmarks_and_each_score(real_frame):
     out = preview.draw(image, landmarks, readings, status, settings, {"forward_head": 0.14})
     assert np.array_equal(image, before), "draw() must not change its input"
     height, width = image.shape[:2]
-    picture_width = round(width * preview.HEIGHT / height)
-    assert out.shape == (preview.HEIGHT, picture_width + preview.PANEL, 3)
+    picture_width = round(width * gui.HEIGHT / height)
+    assert out.shape == (gui.HEIGHT, picture_width + preview.PANEL, 3)
     picture, panel = out[:, :picture_width], out[:, picture_width:]
-    assert count(picture, preview.BONE) > 300, "the skeleton is drawn"
-    assert count(picture, preview.JOINT) > 100, "the landmarks are drawn"
+    assert count(picture, gui.BONE) > 300, "the skeleton is drawn"
+    assert count(picture, gui.JOINT) > 100, "the landmarks are drawn"
     # The picture itself is there: the photo's colours, not a blank.
     assert picture.std() > 30
-    assert count(panel, preview.BACKGROUND, 0) > panel.shape[0] * panel.shape[1] // 2
-    assert count(panel, preview.OVER, 0) > 100, "forward_head over its threshold: a red bar"
-    assert count(panel, preview.GOOD, 0) > 30, "head_tilt in neutral: a green bar"
-    assert count(panel, preview.LOAD, 0) > 20, "the load building toward the reminder"
+    assert count(panel, gui.BACKGROUND, 0) > panel.shape[0] * panel.shape[1] // 2
+    assert count(panel, gui.OVER, 0) > 100, "forward_head over its threshold: a red bar"
+    assert count(panel, gui.GOOD, 0) > 30, "head_tilt in neutral: a green bar"
+    assert count(panel, gui.LOAD, 0) > 20, "the load building toward the reminder"
 
     calibrating = dataclasses.replace(status, calibrating=True, worst=None)
     nobody = preview.draw(image, None, {}, calibrating, settings, note="waiting for the camera")
-    assert count(nobody[:, :picture_width], preview.BONE) == 0
-    assert count(nobody[:60, :300], preview.BUILDING, 0) > 50, "the calibrating banner"
-    assert count(nobody[:, picture_width:], preview.OVER, 0) == 0, "no score: no bar"
+    assert count(nobody[:, :picture_width], gui.BONE) == 0
+    assert count(nobody[:60, :300], gui.BUILDING, 0) > 50, "the calibrating banner"
+    assert count(nobody[:, picture_width:], gui.OVER, 0) == 0, "no score: no bar"
 
     small = preview.draw(cv2.resize(image, (320, 240)), landmarks / 2, readings, None, settings)
     assert small.shape == out.shape
@@ -173,12 +174,12 @@ def test_banners_fit_a_portrait_recording():
     settings = config.defaults()
     calibrating = dataclasses.replace(engine.status(engine.new_state(), settings.core), calibrating=True)
     plain = preview.draw(image, None, {}, None, settings)
-    picture_width = round(480 * preview.HEIGHT / 848)
+    picture_width = round(480 * gui.HEIGHT / 848)
     end = "end of the recording: q quits"
-    assert cv2.getTextSize(end, preview.FONT, 0.7, 2)[0][0] > picture_width, "the banner is wider than the picture"
-    lines = preview.banner_lines(end, picture_width - 24)
+    assert cv2.getTextSize(end, gui.FONT, 0.7, 2)[0][0] > picture_width, "the banner is wider than the picture"
+    lines = gui.banner_lines(end, picture_width - 24)
     assert len(lines) > 1 and " ".join(lines) == end
-    assert all(cv2.getTextSize(line, preview.FONT, 0.7, 2)[0][0] <= picture_width - 24 for line in lines)
+    assert all(cv2.getTextSize(line, gui.FONT, 0.7, 2)[0][0] <= picture_width - 24 for line in lines)
     for status, note in ((None, end), (calibrating, None)):
         out = preview.draw(image, None, {}, status, settings, note=note)
         changed = (out != plain).any(axis=2)
@@ -236,14 +237,14 @@ def test_preview_shows_the_picture_and_scores_and_quits_on_q(xvfb, videos, tmp_p
 
         def overlay_with_a_fault() -> list[np.ndarray]:
             shot = screenshot(xvfb, tmp_path / "screen.png")
-            return [shot] if count(shot, preview.OVER, 0) > 100 else []
+            return [shot] if count(shot, gui.OVER, 0) > 100 else []
 
         # Calibrated on the first 3 s, then the head comes forward from 6 s: its bar turns red.
         (shot,) = wait_for(overlay_with_a_fault, "the forward-head bar over its threshold", proc=proc)
-        assert count(shot, preview.BONE) > 300, "the skeleton over the picture"
-        assert count(shot, preview.JOINT) > 100, "the landmarks"
-        assert count(shot, preview.BACKGROUND, 0) > 50_000, "the score panel"
-        assert count(shot, preview.GOOD, 0) > 100, "faults in neutral have green bars"
+        assert count(shot, gui.BONE) > 300, "the skeleton over the picture"
+        assert count(shot, gui.JOINT) > 100, "the landmarks"
+        assert count(shot, gui.BACKGROUND, 0) > 50_000, "the score panel"
+        assert count(shot, gui.GOOD, 0) > 100, "faults in neutral have green bars"
         # The picture: the recording's wall and photo, not a black window.
         picture = shot[:480, :600]
         assert picture.std() > 30 and (picture.mean(axis=2) > 100).mean() > 0.3
@@ -303,6 +304,6 @@ def test_preview_without_a_display_says_so_in_one_line(monkeypatch, tmp_path):
 
 def test_a_display_that_does_not_answer_is_no_display():
     free = next(n for n in range(500, 600) if not Path(f"/tmp/.X11-unix/X{n}").exists())
-    assert not preview.display_available({"DISPLAY": f":{free}"}, "linux")
-    assert not preview.display_available({}, "linux")
-    assert preview.display_available({}, "darwin") and preview.display_available({}, "win32")
+    assert not gui.display_available({"DISPLAY": f":{free}"}, "linux")
+    assert not gui.display_available({}, "linux")
+    assert gui.display_available({}, "darwin") and gui.display_available({}, "win32")

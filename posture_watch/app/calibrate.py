@@ -6,8 +6,7 @@ other command, so a stored neutral is exactly what ``run`` would have taken.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -15,8 +14,8 @@ from ..config import Config
 from ..core import engine
 from ..core.baseline import Baseline
 from ..errors import UserError
-from ..sense.camera import BUSY, MISSING, Camera
-from ..sense.video import Frame, VideoFile
+from ..sense.camera import Camera
+from ..sense.video import VideoFile
 from . import baselines
 from .pipeline import Analyser, open_estimator
 
@@ -41,7 +40,7 @@ def calibrate(
         camera = Camera(settings, fps)
         camera.hold_open = True
         # The camera first: no one should sit still for a camera that is not there.
-        frames, sampler, close = _camera_frames(camera, lambda: tell(instruction)), camera.sampler, camera.close
+        frames, sampler, close = camera.frames(PATIENCE, lambda: tell(instruction)), camera.sampler, camera.close
     last_t = 0.0
     try:
         with open_estimator(settings) as estimator:
@@ -62,23 +61,3 @@ def calibrate(
             "visible, and run it again"
         )
     return baseline, baselines.save(baseline, settings["camera"]["index"])
-
-
-def _camera_frames(camera: Camera, first: Callable[[], None]) -> Iterator[Frame]:
-    """The camera's frames, ``first`` called before the first one.
-
-    A missing camera, or one busy for longer than ``PATIENCE``, is a UserError.
-    """
-    began = time.monotonic()
-    told = False
-    while True:
-        frame = camera.next_frame()
-        if frame is not None:
-            if not told:
-                told = True
-                first()
-            yield frame
-        elif camera.status == MISSING:
-            raise UserError(f"camera {camera.index} was not found; plug it in or set camera.index in the settings")
-        elif camera.status == BUSY and time.monotonic() - began > PATIENCE:
-            raise UserError(f"camera {camera.index} is in use by another program; close it and try again")

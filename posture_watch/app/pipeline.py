@@ -33,6 +33,17 @@ def open_estimator(config: Config) -> PoseEstimator:
     return PoseEstimator(model.ensure(config), pose["max_people"], pose["min_detection_confidence"])
 
 
+def sense(
+    estimator: PoseEstimator, t: float, image: np.ndarray, settings: Config
+) -> tuple[np.ndarray | None, str | None, features.Features]:
+    """The pose and the posture features of one frame: (landmarks, view, features)."""
+    landmarks = estimator.detect(t, image)
+    height, width = image.shape[:2]
+    pose = settings["pose"]
+    view, feats = features.compute(landmarks, width, height, pose["min_visibility"], settings["view"]["mode"])
+    return landmarks, view, feats
+
+
 @dataclass
 class Stats:
     """What a run did, for the replay summary and the benchmarks."""
@@ -59,10 +70,7 @@ class Analyser:
         self, t: float, image: np.ndarray, settings: Config, wall: datetime, sampler: Sampler, dnd: bool = False
     ) -> tuple[str | None, features.Features, list[Outcome]]:
         """(view, features, outcomes) of one frame; sets ``sampler`` to the next analysis rate."""
-        landmarks = self.estimator.detect(t, image)
-        height, width = image.shape[:2]
-        pose = settings["pose"]
-        view, feats = features.compute(landmarks, width, height, pose["min_visibility"], settings["view"]["mode"])
+        _, view, feats = sense(self.estimator, t, image, settings)
         outcomes = self.tell(Observation(t, view, feats, wall, dnd), settings)
         self.status = engine.status(self.state, settings.core)
         self.rate = next_rate(self.status, self.previous, feats, self.rate, settings.core)

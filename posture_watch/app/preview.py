@@ -13,7 +13,6 @@ All drawing is in :func:`draw`, a pure function, so it is tested without a windo
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 from collections.abc import Mapping
@@ -37,50 +36,33 @@ from ..sense.video import Sampler, VideoFile
 from . import baselines
 from .pipeline import Analyser, open_estimator
 from .plot import readings as frame_readings
+from .window import (
+    BACKGROUND,
+    BUILDING,
+    DIM,
+    FONT,
+    GOOD,
+    HEIGHT,
+    LOAD,
+    OVER,
+    TEXT,
+    Window,
+    banner,
+    display_available,
+    picture,
+    text,
+)
 
 WINDOW = "posture-watch preview"
 NO_DISPLAY = "preview needs a desktop display; use replay --plot instead"
 # Frames shown per second at most; the pose model runs at the analysis rate.
 DISPLAY_FPS = 15.0
-# The picture is scaled to this height; the panel beside it is PANEL wide.
-HEIGHT, PANEL = 480, 330
-QUIT_KEYS = (ord("q"), ord("Q"), 27)  # 27: Esc
+# The panel beside the picture is PANEL wide.
+PANEL = 330
 # Seconds a reminder stays written in the window.
 REMINDER_SHOWN = 15.0
-
-# Colours (BGR). The skeleton is magenta and yellow, colours a face or a room rarely has.
-BONE, JOINT, FAINT = (255, 0, 255), (0, 255, 255), (150, 150, 150)
-BACKGROUND, TEXT, DIM = (32, 32, 32), (235, 235, 235), (150, 150, 150)
-GOOD, BUILDING, OVER = (60, 180, 60), (0, 170, 255), (50, 50, 230)
-LOAD = (0, 120, 255)
-# Landmarks joined in the skeleton (MediaPipe pose indices: face, arms, trunk).
-BONES = (
-    (0, 2), (0, 5), (2, 7), (5, 8), (9, 10), (11, 12), (11, 13), (13, 15), (12, 14), (14, 16),
-    (11, 23), (12, 24), (23, 24),
-)  # fmt: skip
-JOINTS = (*range(17), 23, 24)
 # Score range a bar shows: left of 0 is the other way from the fault.
 BAR_LOW, BAR_HIGH = -1.0, 2.0
-FONT = cv2.FONT_HERSHEY_SIMPLEX
-
-
-def display_available(environ: Mapping[str, str] = os.environ, platform: str = sys.platform) -> bool:
-    """Whether a window can be opened: always on macOS and Windows, elsewhere an X display that answers."""
-    if platform.startswith(("darwin", "win")):
-        return True
-    name = environ.get("DISPLAY", "")
-    if not name:
-        # OpenCV's windows are X11 (Qt's xcb); Wayland desktops provide DISPLAY through XWayland.
-        return False
-    try:
-        from Xlib import display as xdisplay
-    except ImportError:
-        return True
-    try:
-        xdisplay.Display(name).close()
-    except Exception:  # refused, unreachable, unauthorised or malformed: Qt would abort on it
-        return False
-    return True
 
 
 def draw(
@@ -100,63 +82,14 @@ def draw(
     fraction of its hold; ``note`` a line written over the picture.
     ``image`` is not changed.
     """
-    height, width = image.shape[:2]
-    scale = HEIGHT / height
-    picture = cv2.resize(image, (max(1, round(width * scale)), HEIGHT), interpolation=cv2.INTER_LINEAR)
-    if picture.ndim == 2:
-        picture = cv2.cvtColor(picture, cv2.COLOR_GRAY2BGR)
-    if landmarks is not None and landmarks.shape == (33, 4):
-        _skeleton(picture, landmarks, scale, settings["pose"]["min_visibility"])
+    shown = picture(image, landmarks, settings["pose"]["min_visibility"])
     if status is not None and status.calibrating:
-        _banner(picture, "calibrating: sit well", BUILDING)
+        banner(shown, "calibrating: sit well", BUILDING)
     if note:
-        _banner(picture, note, TEXT, bottom=True)
+        banner(shown, note, TEXT, bottom=True)
     panel = np.full((HEIGHT, PANEL, 3), BACKGROUND, np.uint8)
     _panel(panel, readings, status, settings, loads or {})
-    return np.hstack([picture, panel])
-
-
-def _skeleton(picture: np.ndarray, landmarks: np.ndarray, scale: float, min_visibility: float) -> None:
-    points = landmarks[:, :2] * scale
-    finite = np.isfinite(points).all(axis=1)
-    seen = finite & (landmarks[:, 3] >= min_visibility)
-    xy = np.clip(np.nan_to_num(points), -1e4, 1e4).round().astype(int)
-    for a, b in BONES:
-        if finite[a] and finite[b]:
-            both = seen[a] and seen[b]
-            cv2.line(picture, tuple(xy[a]), tuple(xy[b]), BONE if both else FAINT, 3 if both else 1, cv2.LINE_AA)
-    for i in JOINTS:
-        if finite[i]:
-            cv2.circle(picture, tuple(xy[i]), 5 if seen[i] else 3, JOINT if seen[i] else FAINT, -1, cv2.LINE_AA)
-
-
-def _banner(picture: np.ndarray, text: str, colour: tuple[int, int, int], bottom: bool = False) -> None:
-    """``text`` on a black box at the top (or bottom) of the picture, wrapped to its width (a portrait is narrow)."""
-    lines = banner_lines(text, picture.shape[1] - 24)
-    (_, h), base = cv2.getTextSize(text, FONT, 0.7, 2)
-    step = h + base + 6
-    first = picture.shape[0] - 12 - (len(lines) - 1) * step if bottom else 12 + h
-    widest = max(cv2.getTextSize(line, FONT, 0.7, 2)[0][0] for line in lines)
-    last = first + (len(lines) - 1) * step
-    cv2.rectangle(picture, (6, first - h - 8), (18 + widest, last + base + 4), (0, 0, 0), -1)
-    for i, line in enumerate(lines):
-        cv2.putText(picture, line, (12, first + i * step), FONT, 0.7, colour, 2, cv2.LINE_AA)
-
-
-def banner_lines(text: str, width: int) -> list[str]:
-    """``text`` in lines at most ``width`` pixels wide, broken between words (a longer word gets a line of its own)."""
-    lines: list[str] = []
-    for word in text.split():
-        joined = f"{lines[-1]} {word}" if lines else word
-        if lines and cv2.getTextSize(joined, FONT, 0.7, 2)[0][0] <= width:
-            lines[-1] = joined
-        else:
-            lines.append(word)
-    return lines or [""]
-
-
-def _text(panel: np.ndarray, text: str, x: int, y: int, colour=TEXT, size: float = 0.45) -> None:
-    cv2.putText(panel, text, (x, y), FONT, size, colour, 1, cv2.LINE_AA)
+    return np.hstack([shown, panel])
 
 
 def _panel(
@@ -171,15 +104,15 @@ def _panel(
         headline = {"seen": "watching", "nobody": "nobody in view", "away": "away", "call": "camera in use"}.get(
             status.presence, status.presence
         )
-    _text(panel, headline, 10, 22, BUILDING if status is not None and status.calibrating else TEXT, 0.6)
+    text(panel, headline, 10, 22, BUILDING if status is not None and status.calibrating else TEXT, 0.6)
     if status is not None and status.worst is not None:
         fault, side, held, load = status.worst
-        _text(panel, f"building: {posture_name(fault, side)}", 10, 46, BUILDING)
+        text(panel, f"building: {posture_name(fault, side)}", 10, 46, BUILDING)
         hold = settings["faults"][fault]["hold_seconds"]
-        _text(panel, f"held {duration(held)}; load {load:.0%} of the {duration(hold)} hold", 10, 66, BUILDING)
+        text(panel, f"held {duration(held)}; load {load:.0%} of the {duration(hold)} hold", 10, 66, BUILDING)
     else:
-        _text(panel, "building: nothing", 10, 46, DIM)
-    _text(panel, f"score: 1.0 = edge of neutral; green < {release:g}", 10, 88, DIM, 0.4)
+        text(panel, "building: nothing", 10, 46, DIM)
+    text(panel, f"score: 1.0 = edge of neutral; green < {release:g}", 10, 88, DIM, 0.4)
     top = 96
     row = min(54, (HEIGHT - top) // max(len(faults.POSTURE_FAULTS), 1))
     for i, name in enumerate(faults.POSTURE_FAULTS):
@@ -187,16 +120,16 @@ def _panel(
         enabled = settings["faults"].get(name, {}).get("enabled", True)
         reading = readings.get(name)
         label = posture_name(name, reading.side if reading is not None else None)
-        _text(panel, label[:26], 10, y + 13, TEXT if enabled else DIM)
+        text(panel, label[:26], 10, y + 13, TEXT if enabled else DIM)
         value = "off" if not enabled else ("unknown" if reading is None else f"{reading.score:+.2f}")
         (w, _), _ = cv2.getTextSize(value, FONT, 0.45, 1)
-        _text(panel, value, PANEL - 10 - w, y + 13, _colour(reading, release) if reading else DIM)
+        text(panel, value, PANEL - 10 - w, y + 13, _colour(reading, release) if reading else DIM)
         _bar(panel, 10, y + 18, PANEL - 20, 10, reading.score if reading and enabled else None, release)
         load = loads.get(name, 0.0)
         if load > 0:
             x1 = 10 + round((PANEL - 90) * min(load, 1.0))
             cv2.rectangle(panel, (10, y + 31), (x1, y + 35), LOAD, -1)
-            _text(panel, f"load {load:.0%}", PANEL - 70, y + 37, LOAD, 0.38)
+            text(panel, f"load {load:.0%}", PANEL - 70, y + 37, LOAD, 0.38)
 
 
 def _colour(reading: Reading, release: float) -> tuple[int, int, int]:
@@ -242,40 +175,6 @@ class _Remembering:
         return self.landmarks
 
 
-class _Window:
-    """The HighGUI window: keys and the close button end it."""
-
-    def __init__(self) -> None:
-        cv2.namedWindow(WINDOW, cv2.WINDOW_AUTOSIZE | cv2.WINDOW_GUI_NORMAL)
-        self.quit = False
-
-    def show(self, picture: np.ndarray) -> None:
-        # Showing a closed window would open it anew.
-        if not self.quit and not self._closed():
-            cv2.imshow(WINDOW, picture)
-
-    def wait(self, seconds: float) -> None:
-        """Handle the window's events for ``seconds`` (at least a millisecond); notes a quit."""
-        key = cv2.waitKey(max(1, round(seconds * 1000)))
-        if key != -1 and (key & 0xFF) in QUIT_KEYS:
-            self.quit = True
-        self._closed()
-
-    def _closed(self) -> bool:
-        """Whether the window was closed with its close button (then it is a quit)."""
-        if not self.quit:
-            try:
-                visible = cv2.getWindowProperty(WINDOW, cv2.WND_PROP_VISIBLE)
-            except cv2.error:  # Qt forgets a closed window altogether
-                visible = 0
-            self.quit = visible < 1
-        return self.quit
-
-    def close(self) -> None:
-        cv2.destroyAllWindows()
-        cv2.waitKey(1)
-
-
 def preview(config_path: Path | None, video: Path | None, calibrate: float | None) -> int:
     """Show the window until q, Esc or the window is closed; 0 then."""
     settings = config.load(config_path)
@@ -285,7 +184,7 @@ def preview(config_path: Path | None, video: Path | None, calibrate: float | Non
     fps = settings["sampling"]["fps"]
     index = settings["camera"]["index"]
     recording = VideoFile(video, DISPLAY_FPS) if video is not None else None
-    window = _Window()
+    window = Window(WINDOW)
     camera = None
     if recording is None:
         camera = Camera(settings, DISPLAY_FPS, wait=window.wait)
@@ -311,7 +210,7 @@ def preview(config_path: Path | None, video: Path | None, calibrate: float | Non
 
 
 def _loop(
-    window: _Window,
+    window: Window,
     analyser: Analyser,
     pose: _Remembering,
     recording: VideoFile | None,
@@ -347,8 +246,7 @@ def _loop(
             if frames is not None:
                 # A recording plays in real time: wait (handling the window) until its moment comes.
                 began = time.monotonic() - t if began is None else began
-                while not window.quit and time.monotonic() < began + t:
-                    window.wait(began + t - time.monotonic())
+                window.wait_until(began + t)
             if window.quit:
                 break
             if analysis.due(t):

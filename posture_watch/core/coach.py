@@ -21,8 +21,8 @@ A hold that is broken pauses; it goes on from where it was, never from zero.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, fields
+from typing import Any, ClassVar
 
 from .baseline import Baseline
 from .faults import Deviation
@@ -182,7 +182,8 @@ class Position:
 
     @property
     def released(self) -> bool:
-        return self.progress is not None and (self.progress <= RELEASE or self.blocked)
+        """Back near neutral (not gone the other way) or blocked: ready for the next hold or rep."""
+        return self.progress is not None and (abs(self.progress) <= RELEASE or self.blocked)
 
 
 UNKNOWN = Position(None)
@@ -328,66 +329,64 @@ def position(check: Check, features: Features, baseline: Baseline, sigmas: float
 
 
 @dataclass(frozen=True)
-class StepShown:
-    """A side begins (or the stretch, without sides): its steps are shown."""
-
+class CoachEvent:
+    kind: ClassVar[str] = "event"
     t: float
-    side: str | None
-    # 1 for the first side, 2 for the second.
-    number: int
-    kind = "step"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON line of the event: ``t`` and ``event`` first, seconds to hundredths."""
+        out: dict[str, Any] = {"t": round(self.t, 3), "event": self.kind}
+        for f in fields(self):
+            if f.name != "t":
+                value = getattr(self, f.name)
+                out[f.name] = round(value, 2) if isinstance(value, float) else value
+        return out
 
 
 @dataclass(frozen=True)
-class HoldDone:
+class StepShown(CoachEvent):
+    """A side begins (or the stretch, without sides): its steps are shown."""
+
+    kind: ClassVar[str] = "step"
+    side: str | None
+    # 1 for the first side, 2 for the second.
+    number: int
+
+
+@dataclass(frozen=True)
+class HoldDone(CoachEvent):
     """A hold reached its time: the ``n``-th of ``of`` on ``side``."""
 
-    t: float
+    kind: ClassVar[str] = "hold"
     side: str | None
     seconds: float
     n: int
     of: int
-    kind = "hold"
 
 
 @dataclass(frozen=True)
-class RepDone:
+class RepDone(CoachEvent):
     """A movement went there and came back: the ``n``-th of ``of`` on ``side``."""
 
-    t: float
+    kind: ClassVar[str] = "rep"
     side: str | None
     n: int
     of: int
-    kind = "rep"
 
 
 @dataclass(frozen=True)
-class Feedback:
+class Feedback(CoachEvent):
     """What to change now, in plain words."""
 
-    t: float
+    kind: ClassVar[str] = "feedback"
     text: str
-    kind = "feedback"
 
 
 @dataclass(frozen=True)
-class Finished:
+class Finished(CoachEvent):
     """The whole dose is done."""
 
-    t: float
-    kind = "finished"
-
-
-CoachEvent = StepShown | HoldDone | RepDone | Feedback | Finished
-
-
-def to_dict(event: CoachEvent) -> dict[str, Any]:
-    """The JSON line of an event: ``t`` and ``event`` first."""
-    out: dict[str, Any] = {"t": round(event.t, 3), "event": event.kind}
-    for name, value in vars(event).items():
-        if name != "t":
-            out[name] = round(value, 2) if isinstance(value, float) else value
-    return out
+    kind: ClassVar[str] = "finished"
 
 
 @dataclass
@@ -494,7 +493,7 @@ def step(session: Session, t: float, features: Features) -> list[CoachEvent]:
     return events
 
 
-def _count(session: Session, t: float, events: list[CoachEvent], event: HoldDone | RepDone) -> None:
+def _count(session: Session, t: float, events: list[CoachEvent], event: CoachEvent) -> None:
     session.done[session.side_index] += 1
     events.append(event)
     if session.count >= session.dose.times:

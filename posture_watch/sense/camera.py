@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any, Protocol
@@ -25,6 +25,7 @@ from typing import Any, Protocol
 import cv2
 
 from ..config import Config
+from ..errors import UserError
 from .video import Frame, Sampler
 
 OK, IDLE, MISSING, BUSY, LOST, PAUSED = "ok", "idle", "missing", "busy", "lost", "paused"
@@ -170,6 +171,26 @@ class Camera:
                 interval = self.interval / 2 if self.urgent and not self.idle else self.interval
                 self.next_sample = t + max(interval, self.sampler.period)
         return t, image
+
+    def frames(self, patience: float, first: Callable[[], None] = lambda: None) -> Iterator[Frame]:
+        """The camera's frames for a command that needs them now, ``first`` called before the first one.
+
+        A missing camera, or one another program holds for longer than
+        ``patience`` seconds, is a UserError that says so.
+        """
+        began = self.clock()
+        told = False
+        while True:
+            frame = self.next_frame()
+            if frame is not None:
+                if not told:
+                    told = True
+                    first()
+                yield frame
+            elif self.status == MISSING:
+                raise UserError(f"camera {self.index} was not found; plug it in or set camera.index in the settings")
+            elif self.status == BUSY and self.clock() - began > patience:
+                raise UserError(f"camera {self.index} is in use by another program; close it and try again")
 
     def _open(self) -> bool:
         capture = self.opener(self.index)

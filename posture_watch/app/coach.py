@@ -1,0 +1,350 @@
+"""``posture-watch coach``: one stretch, with the camera seeing it done.
+
+A small HighGUI window (as ``preview``'s) shows the picture with the
+landmarks, the step in words, a big hold timer or rep counter and a line of
+feedback; the judging is the pure ``core.coach``. Frames go through the same
+pose model and features as every other command (``pipeline.sense``), against
+the user's stored neutral, or one taken first (``--calibrate``, or when none
+is stored yet). With ``--source`` it runs on a recording, in real time in the
+window or, with ``--json`` and no window, as fast as the machine allows.
+
+The window closes itself when the dose is done and says so; q, Esc or
+closing it stops, and what was done is what is reported.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+
+from ..advice.stretches import Rotation, Stretch, choose
+from ..advice.wording import duration
+from ..config import Config
+from ..core import coach, engine
+from ..core.engine import Observation
+from ..core.events import Calibrated, CalibrationWaiting, Event
+from ..core.faults import REGISTRY, muscles_for
+from ..errors import UserError
+from ..sense.camera import BUSY, LOST, Camera
+from ..sense.pose import PoseEstimator
+from ..sense.video import Frame, VideoFile
+from . import baselines
+from .pipeline import open_estimator, sense
+from .window import (
+    BACKGROUND,
+    BUILDING,
+    DIM,
+    FONT,
+    GOOD,
+    HEIGHT,
+    TEXT,
+    Window,
+    banner,
+    banner_lines,
+    display_available,
+    picture,
+    text,
+)
+
+WINDOW = "posture-watch coach"
+NO_DISPLAY = "coach needs a desktop display for its window; add --json to follow it as JSON lines instead"
+# Frames analysed per second: feedback within a fraction of a second, at a few times the monitor's cost.
+FPS = 5.0
+# Seconds a camera in use by another program is waited for.
+PATIENCE = 15.0
+# Seconds the window stays open after the dose is done, saying so.
+DONE_SHOWN = 3.0
+# The panel beside the picture.
+PANEL = 380
+# The stretch suggested when nothing was held today: something for sitting still.
+NOTHING_HELD = "static_posture"
+
+Output = Event | coach.CoachEvent
+
+
+def pick(
+    settings: Config, stretch_id: str | None, side: str | None, held: Callable[[], tuple[str, str | None]]
+) -> Stretch:
+    """The stretch asked for by id, or (None) the one the engine would suggest for ``held()``'s (fault, side)."""
+    options = settings.stretches
+    if stretch_id is not None:
+        found = next((s for s in options if s.id == stretch_id), None)
+        if found is None:
+            raise UserError(
+                f"no stretch '{stretch_id}' (or it is disabled in your settings); ids are: "
+                + ", ".join(s.id for s in options)
+            )
+        return found
+    fault, fault_side = held()
+    stretch, _ = choose(options, fault, muscles_for(fault, side or fault_side), Rotation())
+    if stretch is None:
+        stretch, _ = choose(options, NOTHING_HELD, muscles_for(NOTHING_HELD, None), Rotation())
+    if stretch is None:
+        raise UserError("every stretch that answers sitting still is disabled in your settings; name one to coach")
+    return stretch
+
+
+def held_today(history: Path) -> tuple[str, str | None]:
+    """The posture held longest today in ``history`` and its side most held, or sitting still when none was."""
+    if not history.exists():
+        return NOTHING_HELD, None
+    from ..history import tally
+
+    totals = tally.read(history, "day").totals
+    held = [f for f in totals.fault_seconds if f in REGISTRY]
+    if not held:
+        return NOTHING_HELD, None
+    fault = held[0]
+    sides = totals.side_seconds.get(fault, {})
+    return fault, next(iter(sides), None)
+
+
+class Coaching:
+    """One coached stretch, frame by frame: calibrates first when the state asks for it, then judges."""
+
+    def __init__(self, stretch: Stretch, side: str | None, settings: Config, state: engine.State) -> None:
+        if side is not None and not stretch.sided:
+            raise UserError(f"{stretch.id} has no sides; leave out --side")
+        self.stretch, self.settings, self.state = stretch, settings, state
+        self.dose = stretch.coach_dose(side)
+        self.session: coach.Session | None = None
+        self.landmarks: np.ndarray | None = None
+        self.t = 0.0
+        if state.baseline is not None and not state.calibrating:
+            self._start()
+
+    def _start(self) -> None:
+        assert self.state.baseline is not None
+        sigmas = self.settings["calibration"]["noise_sigmas"]
+        self.session = coach.new_session(self.stretch.id, self.stretch.check, self.dose, self.state.baseline, sigmas)
+
+    @property
+    def finished(self) -> bool:
+        return self.session is not None and self.session.finished
+
+    def frame(self, estimator: PoseEstimator, t: float, image: np.ndarray) -> list[Output]:
+        """Judge one frame; what happened."""
+        self.t = t
+        self.landmarks, view, feats = sense(estimator, t, image, self.settings)
+        if self.session is None:
+            events = engine.step(self.state, Observation(t, view, feats, datetime.now()), self.settings.core)
+            said: list[Output] = [e for e in events if isinstance(e, Calibrated | CalibrationWaiting)]
+            if not self.state.calibrating and self.state.baseline is not None:
+                self._start()
+            return said
+        return list(coach.step(self.session, t, feats))
+
+    def summary(self) -> coach.Summary | None:
+        """What was asked and done; None while still calibrating (nothing was asked yet)."""
+        return coach.summary(self.session) if self.session is not None else None
+
+    def to_dict(self, output: Output) -> dict[str, Any]:
+        """The JSON line of an output; a step carries its words."""
+        out = output.to_dict()
+        if isinstance(output, coach.StepShown):
+            out["name"] = self.stretch.name
+            out["steps"] = self.stretch.for_side(output.side) if self.stretch.sided else list(self.stretch.steps)
+            if not self.stretch.check.verified:
+                out["timed_only"] = True
+        return out
+
+
+def run(
+    settings: Config,
+    stretch: Stretch,
+    side: str | None,
+    source: Path | None,
+    calibrate: float | None,
+    as_json: bool,
+    emit: Callable[[Coaching, Output], None],
+) -> tuple[Coaching, float]:
+    """Coach ``stretch`` until its dose is done, the user stops or the recording ends: (the coaching, its last t).
+
+    ``emit`` gets each output as it happens. A recording with ``as_json``
+    runs as fast as it decodes, without a window; everything else needs a
+    display (with ``as_json`` and none, it runs without a window).
+    """
+    state = baselines.resolve(settings, calibrate, required=source is not None)
+    coaching = Coaching(stretch, side, settings, state)
+    show = not (as_json and source is not None)
+    if show and not display_available():
+        if not as_json:
+            raise UserError(NO_DISPLAY)
+        show = False
+    window = Window(WINDOW) if show else None
+    stop = _Stop()
+    recording = VideoFile(source, FPS) if source is not None else None
+    camera = None
+    if recording is None:
+        camera = Camera(settings, FPS, wait=window.wait if window is not None else time.sleep)
+        camera.hold_open = True
+    try:
+        if window is not None:
+            window.show(draw(_blank(), None, coaching, settings, "loading the pose model"))
+            window.wait(0.001)
+        with open_estimator(settings) as estimator:
+            frames = _frames(recording, camera, window)
+            for t, image in frames:
+                for output in coaching.frame(estimator, t, image):
+                    emit(coaching, output)
+                if window is not None:
+                    note = _camera_note(camera)
+                    window.show(draw(image, coaching.landmarks, coaching, settings, note))
+                    window.wait(0.001)
+                if coaching.finished or stop.set or (window is not None and window.quit):
+                    break
+            if coaching.finished and window is not None:
+                window.wait_until(time.monotonic() + DONE_SHOWN)
+    finally:
+        stop.restore()
+        if recording is not None:
+            recording.close()
+        if camera is not None:
+            camera.close()
+        if window is not None:
+            window.close()
+    if coaching.session is None and recording is not None and calibrate is not None:
+        raise UserError(
+            f"{source}: nobody was in view long enough to calibrate ({calibrate:g} s were needed); "
+            "record yourself sitting well, facing the camera, at the start"
+        )
+    return coaching, coaching.t
+
+
+def _frames(recording: VideoFile | None, camera: Camera | None, window: Window | None) -> Iterator[Frame]:
+    """The frames to judge: a recording (in real time when there is a window) or the camera."""
+    if recording is None:
+        assert camera is not None
+        yield from camera.frames(PATIENCE)
+        return
+    began: float | None = None
+    for t, image in recording.frames():
+        if window is not None:
+            began = time.monotonic() - t if began is None else began
+            window.wait_until(began + t)
+        yield t, image
+
+
+def _camera_note(camera: Camera | None) -> str | None:
+    if camera is None:
+        return None
+    return {BUSY: "camera in use by another program; waiting", LOST: "camera lost; trying again"}.get(camera.status)
+
+
+class _Stop:
+    """SIGTERM stops a session as q does, so what was done is still reported (the monitor ends its coach so)."""
+
+    def __init__(self) -> None:
+        self.set = False
+        self._previous: Any = None
+        if threading.current_thread() is threading.main_thread():
+            self._previous = signal.signal(signal.SIGTERM, self._handle)
+
+    def _handle(self, signum: int, frame: object) -> None:
+        self.set = True
+
+    def restore(self) -> None:
+        if self._previous is not None:
+            signal.signal(signal.SIGTERM, self._previous)
+
+
+def _blank() -> np.ndarray:
+    return np.zeros((HEIGHT, HEIGHT * 3 // 4, 3), np.uint8)
+
+
+def draw(
+    image: np.ndarray, landmarks: np.ndarray | None, coaching: Coaching, settings: Config, note: str | None = None
+) -> np.ndarray:
+    """The coach window's picture: the camera picture with the landmarks, and the panel with the step,
+    the big timer or counter, how far toward the target, and the feedback. ``image`` is not changed."""
+    shown = picture(image, landmarks, settings["pose"]["min_visibility"])
+    session = coaching.session
+    if session is None:
+        banner(shown, "calibrating: sit well, facing the screen", BUILDING)
+    elif session.finished:
+        done = coach.summary(session)
+        banner(shown, "done: " + ("verified by the camera" if done.verified else "time is up"), GOOD)
+    if note:
+        banner(shown, note, TEXT, bottom=True)
+    panel = np.full((HEIGHT, PANEL, 3), BACKGROUND, np.uint8)
+    _panel(panel, coaching)
+    return np.hstack([shown, panel])
+
+
+def _panel(panel: np.ndarray, coaching: Coaching) -> None:
+    stretch, dose, session = coaching.stretch, coaching.dose, coaching.session
+    y = 30
+    for line in banner_lines(stretch.name, PANEL - 20, 0.65, 2):
+        text(panel, line, 10, y, TEXT, 0.65, 2)
+        y += 26
+    side = session.side if session is not None else dose.sides[0]
+    if not stretch.check.verified:
+        head, colour = "timed only: the camera cannot check this one", BUILDING
+    elif side is not None:
+        index = session.side_index + 1 if session is not None else 1
+        head, colour = f"{side} side ({min(index, len(dose.sides))} of {len(dose.sides)})", DIM
+    else:
+        head, colour = stretch.hold, DIM
+    text(panel, head, 10, y, colour, 0.45)
+    y += 24
+    steps = stretch.for_side(side) if stretch.sided else list(stretch.steps)
+    for number, step in enumerate(steps, start=1):
+        for i, line in enumerate(banner_lines(step, PANEL - 40, 0.45, 1)):
+            text(panel, f"{number}." if i == 0 else "", 10, y, DIM)
+            text(panel, line, 30, y, TEXT)
+            y += 18
+        y += 4
+    if session is None:
+        text(panel, "calibrating", 10, 300, BUILDING, 1.0, 2)
+    else:
+        _counter(panel, session, max(y + 50, 290))
+    hint = session.hint if session is not None else None
+    if hint:
+        for i, line in enumerate(banner_lines(hint, PANEL - 20, 0.55, 1)[:2]):
+            text(panel, line, 10, 400 + 22 * i, BUILDING, 0.55)
+    text(panel, "q or Esc stops. Stretch gently; stop if it hurts.", 10, HEIGHT - 12, DIM, 0.4)
+
+
+def _counter(panel: np.ndarray, session: coach.Session, y: int) -> None:
+    """The big hold timer or rep counter, what it counts, and a bar of how far toward the target."""
+    dose = session.dose
+    if not session.check.verified:
+        left = max(dose.total_seconds - (session.seconds or 0.0), 0.0)
+        big, small = duration(left), "left"
+    elif dose.seconds > 0:
+        big = f"{min(session.held, dose.seconds):.0f} s"
+        small = f"of {dose.seconds:g} s: hold {min(session.count + 1, dose.times)} of {dose.times}"
+    else:
+        big, small = f"{session.count}", f"of {dose.times}"
+    if session.finished:
+        big, small = "done", coach.summary(session).unit + " " + ("verified" if session.check.verified else "timed")
+    (w, _), _ = cv2.getTextSize(big, FONT, 2.2, 5)
+    text(panel, big, 10, y, GOOD if session.position.reached else TEXT, 2.2, 5)
+    text(panel, small, 20 + w, y, DIM, 0.5)
+    progress = session.position.progress
+    if session.check.verified and progress is not None and not session.finished:
+        x1 = 10 + round((PANEL - 20) * min(max(progress, 0.0), 1.0))
+        cv2.rectangle(panel, (10, y + 20), (PANEL - 10, y + 32), (60, 60, 60), -1)
+        cv2.rectangle(panel, (10, y + 20), (x1, y + 32), GOOD if progress >= 1.0 else BUILDING, -1)
+
+
+def describe(stretch: Stretch, done: coach.Summary) -> str:
+    """One line for a person: what was asked and what the camera saw."""
+    if done.timed_only:
+        ran = "the time ran out" if done.complete else "stopped before the time ran out"
+        return f"{stretch.name}: timed, not verified ({ran})"
+    unit = done.unit
+    parts = [
+        f"{n} of {done.dose.times} {unit}" + (f" on the {side}" if side else "")
+        for side, n in zip(done.dose.sides, done.done, strict=True)
+    ]
+    verdict = "verified by the camera" if done.verified else "not all verified"
+    return f"{stretch.name}: {', '.join(parts)}: {verdict}"
