@@ -4,14 +4,19 @@
 
 The recordings come from :mod:`posture_watch.sense.synthetic` (its docstring
 says how a portrait photo acts out each posture and what that cannot show);
-tests and benchmarks import its names from here (``from make_test_videos
+the coach's recordings of a real person (:func:`make_coach_video`) are made
+here. Tests and benchmarks import their names from here (``from make_test_videos
 import Timeline, make_video``) with this folder on their path.
 """
 
 from __future__ import annotations
 
 import argparse
+from dataclasses import dataclass
 from pathlib import Path
+
+import cv2
+import numpy as np
 
 from posture_watch.sense.synthetic import PHOTOS, SCENARIOS, VARIATIONS, Timeline, make_video
 
@@ -66,10 +71,7 @@ class Move:
 
     def amount(self, t: float) -> float:
         """The tilt at ``t`` seconds into the move: eased in over ``ramp``, held, eased out over the last ``ramp``."""
-        if not self.tilt:
-            return 0.0
-        edge = min(t, self.seconds - t)
-        return self.tilt * _smooth(edge / self.ramp) if self.ramp > 0 else self.tilt
+        return self.tilt * Timeline(0.0, self.ramp, self.seconds - self.ramp).amount(t) if self.tilt else 0.0
 
 
 def tilts_and_holds(
