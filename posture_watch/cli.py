@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import __version__, config
+from . import __version__, config, libraries
 from .core.events import Event
 from .errors import UserError
 from .sense import model
@@ -44,6 +44,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The reader went away (`| head`): not an error of ours.
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - stays open until exit, for the final flush
         return 0
+    except (ImportError, OSError) as exc:
+        missing = libraries.advice(exc)
+        if missing is None:
+            raise
+        print(f"posture-watch: error: {missing}", file=sys.stderr)
+        return 2
 
 
 def _parser() -> argparse.ArgumentParser:

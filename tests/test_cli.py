@@ -340,3 +340,22 @@ def test_uninstall_leaves_everything_while_a_monitor_runs(tmp_path):
     assert "Quit it (tray menu, or Ctrl-C in its terminal) and run uninstall again" in result.stderr
     assert (tmp_path / "config" / "autostart" / "posture-watch.desktop").exists()
     assert all((tmp_path / f / "posture-watch").is_dir() for f in FOLDERS)
+
+
+@pytest.mark.parametrize(
+    ("module", "error"),
+    [
+        ("cv2", "ImportError('libxcb.so.1: cannot open shared object file: No such file or directory')"),
+        ("mediapipe", "OSError('libEGL.so.1: cannot open shared object file: No such file or directory')"),
+    ],
+)
+def test_a_system_library_missing_says_what_to_install(tmp_path, module, error):
+    """A server or container without a desktop's libraries: OpenCV's import or MediaPipe's loader fails in them."""
+    (tmp_path / module).mkdir()
+    (tmp_path / module / "__init__.py").write_text(f"raise {error}\n", encoding="utf-8")
+    result = cli("demo", "--no-tray", PYTHONPATH=str(tmp_path))
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    name = error.split("'")[1].split(":")[0]
+    (line,) = [ln for ln in result.stderr.splitlines() if ln.startswith("posture-watch: error:")]
+    assert line.startswith(f"posture-watch: error: {name} is missing: OpenCV and MediaPipe load libraries")
+    assert "sudo apt install libgl1 libegl1 libgles2 libglib2.0-0 libxcb1" in line

@@ -92,7 +92,7 @@ CASES: dict[str, list[Case]] = {
             0,
             r"^posture-watch demo: making an 80 s recording of a person sitting well, then with the head forward",
             "stderr",
-            until=r"^posture-watch: reminder: Head forward for 10 s",
+            until=r"^posture-watch: reminder: Head forward for \d+ s",
             env=(("TMPDIR", "{tmp}"),),
         ),
     ],
