@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -283,7 +284,9 @@ def test_uninstall_off_a_terminal_must_be_told_about_the_data_and_changes_nothin
     assert f"removed the autostart entry {entry}" in kept.stdout and not entry.exists()
     assert all((tmp_path / f / "posture-watch").is_dir() for f in FOLDERS)
     assert f"kept {tmp_path / 'data' / 'posture-watch'} (history, calibrations and reports)" in kept.stdout
-    assert f"to remove it: {sys.executable} -m pip uninstall posture-watch" in kept.stdout
+    # The python of the environment it runs in (the console script's, python or python3).
+    python = re.search(r"to remove it: (\S+) -m pip uninstall posture-watch", kept.stdout)
+    assert python and Path(python.group(1)).parent == Path(sys.executable).parent, kept.stdout
 
     gone = cli("uninstall", "--yes", **env)
     assert gone.returncode == 0, gone.stderr
