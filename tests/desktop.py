@@ -2,7 +2,7 @@
 
 Each part is a context manager that starts a real program and returns once it
 is ready, judged by an event, never by a pause: Xvfb writes its display number
-(``-displayfd``, so test runs side by side never pick the same one), the
+(``-displayfd``; test runs side by side never pick the same one), the
 D-Bus daemon prints its address, dunst and xfconfd take their bus names, the
 systray plugin of xfce4-panel takes org.kde.StatusNotifierWatcher, trayer
 takes the ``_NET_SYSTEM_TRAY_S0`` selection. :func:`desktop` puts them
@@ -23,9 +23,12 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import random
+import re
 import select
 import shutil
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -39,6 +42,7 @@ from dbus_fast.aio import MessageBus
 from PIL import Image, ImageChops
 
 T = TypeVar("T")
+ROOT = Path(__file__).resolve().parents[1]
 XFCONFD = Path("/usr/lib/x86_64-linux-gnu/xfce4/xfconf/xfconfd")
 WATCHER = "org.kde.StatusNotifierWatcher"
 NOTIFICATIONS = "org.freedesktop.Notifications"
@@ -156,24 +160,63 @@ def _read_line(proc: subprocess.Popen, fd: int, what: str) -> str:
     return text.decode().strip()
 
 
+def _free_display() -> int:
+    """A display number no X server on this machine uses, nor has a lock or socket file for.
+
+    Xvfb's own search (``-displayfd`` alone) starts at 0 and takes a lock whose process it cannot see as stale,
+    which sandboxes that share /tmp but not process ids do; so the number is drawn at random from a range
+    nobody else counts up to, and checked against every X socket on the machine (/proc/net/unix lists the
+    abstract ones of every run too).
+    """
+    used = set(re.findall(r"/tmp/\.X11-unix/X(\d+)", Path("/proc/net/unix").read_text()))
+    while True:
+        number = random.randrange(1000, 30000)
+        files = (Path(f"/tmp/.X{number}-lock"), Path(f"/tmp/.X11-unix/X{number}"))
+        if str(number) not in used and not any(path.exists() for path in files):
+            return number
+
+
 @contextmanager
 def xvfb(folder: Path, screen: tuple[int, int] = SCREEN) -> Iterator[dict[str, str]]:
-    """An X server of its own; yields the environment with its DISPLAY."""
+    """An X server of its own; yields the environment with its DISPLAY.
+
+    Ready when it writes its display number to ``-displayfd``; if another run took the number first, it
+    exits instead and the next free number is tried.
+    """
     with _processes(folder, "xvfb") as procs:
-        read, write = os.pipe()
-        try:
-            proc = procs.start(
-                "Xvfb", "-displayfd", str(write), "-screen", "0", f"{screen[0]}x{screen[1]}x24", "-nolisten", "tcp",
-                pass_fds=(write,),
-            )  # fmt: skip
-            os.close(write)
-            write = -1
-            display = _read_line(proc, read, "Xvfb")
-        finally:
-            os.close(read)
-            if write >= 0:
+        for attempt in range(5):
+            read, write = os.pipe()
+            try:
+                proc = procs.start(
+                    "Xvfb", f":{_free_display()}", "-displayfd", str(write), "-screen", "0",
+                    f"{screen[0]}x{screen[1]}x24", "-nolisten", "tcp", pass_fds=(write,),
+                )  # fmt: skip
                 os.close(write)
-        yield {**os.environ, "DISPLAY": f":{display}"}
+                write = -1
+                display = _read_line(proc, read, "Xvfb")
+                break
+            except AssertionError:
+                if attempt == 4:
+                    raise
+            finally:
+                os.close(read)
+                if write >= 0:
+                    os.close(write)
+        env = {**os.environ, "DISPLAY": f":{display}"}
+        wait_for(lambda: _answers(env["DISPLAY"]), f"Xvfb to take a client on :{display}", proc=proc)
+        yield env
+
+
+def _answers(display: str) -> bool:
+    """Whether the X server on ``display`` takes a client."""
+    from Xlib import display as xdisplay
+    from Xlib.error import DisplayError
+
+    try:
+        xdisplay.Display(display).close()
+    except (DisplayError, OSError):
+        return False
+    return True
 
 
 @contextmanager
@@ -485,3 +528,54 @@ class Signals:
             self._loop.call_soon_threadsafe(self._done.set)
         self._thread.join(PATIENCE)
         self._loop.close()
+
+
+class Commands:
+    """A tray's command callback: remembers every command and the thread it came on."""
+
+    def __init__(self) -> None:
+        self.commands: list[object] = []
+        self.threads: set[str] = set()
+        self._lock = threading.Lock()
+
+    def __call__(self, command: object) -> None:
+        with self._lock:
+            self.commands.append(command)
+            self.threads.add(threading.current_thread().name)
+
+    def count(self, command: object) -> int:
+        with self._lock:
+            return self.commands.count(command)
+
+    def has(self, command: object) -> bool:
+        return self.count(command) > 0
+
+
+@contextmanager
+def monitor(env: dict[str, str], video: Path, config: Path) -> Iterator[subprocess.Popen]:
+    """``posture-watch run`` on this desktop, watching ``video`` with the settings ``config`` and calibrating on its
+    first 5 s, as a user starts it; killed at the end if it still runs."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "posture_watch", "run", "--source", str(video), "--config", str(config),
+         "--calibrate", "5"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    try:
+        yield proc
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+
+
+def fake_browser(folder: Path) -> tuple[Path, Path]:
+    """A browser for ``BROWSER`` that only notes each address it is asked to open: (the program, its notes)."""
+    opened = folder / "opened.txt"
+    browser = folder / "browser.sh"
+    browser.write_text(f'#!/bin/sh\necho "$1" >> {opened}\n')
+    browser.chmod(0o755)
+    return browser, opened

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 
 import pytest
-from conftest import ROOT
-from desktop import PATIENCE, desktop, docked, missing, notifications, wait_for
+from desktop import PATIENCE, desktop, docked, missing, monitor, notifications, wait_for
 from make_test_videos import Timeline
 
 from posture_watch.advice.stretches import catalogue
@@ -39,45 +36,31 @@ def test_monitor_on_a_real_desktop(tmp_path, videos):
     def logged() -> list[str]:
         return log.read_text().splitlines() if log.exists() else []
 
-    with desktop(tmp_path) as env:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "posture_watch", "run", "--source", str(video), "--config", str(cfg),
-             "--calibrate", "5"],
-            cwd=ROOT,
-            env={**env, "XDG_STATE_HOME": str(tmp_path / "state")},
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )  # fmt: skip
-        try:
-            wait_for(lambda: docked(env, "posture-watch"), "the tray icon to dock in trayer", proc=proc)
+    with desktop(tmp_path) as env, monitor({**env, "XDG_STATE_HOME": str(tmp_path / "state")}, video, cfg) as proc:
+        wait_for(lambda: docked(env, "posture-watch"), "the tray icon to dock in trayer", proc=proc)
 
-            first = wait_for(head_forward, "a head-forward reminder", proc=proc)[0]
-            summary, _, body = first
-            assert summary.startswith("Head forward for") and "suboccipitals" in body
-            assert "Head forward" not in body, "the title is not repeated in the body"
-            assert any(name in body for name in stretch_names), body
+        first = wait_for(head_forward, "a head-forward reminder", proc=proc)[0]
+        summary, _, body = first
+        assert summary.startswith("Head forward for") and "suboccipitals" in body
+        assert "Head forward" not in body, "the title is not repeated in the body"
+        assert any(name in body for name in stretch_names), body
 
-            # A broken edit: reported once, the monitor keeps the previous settings.
-            cfg.write_text("[faults.forward_head\nenabled = false\n")
-            wait_for(
-                lambda: any(n[0] == "posture-watch settings not reloaded" for n in notifications(env)),
-                "the settings error",
-                proc=proc,
-            )
-            count = len(head_forward())
-            wait_for(lambda: len(head_forward()) > count, "another reminder under the previous settings", proc=proc)
-            errors = [n for n in notifications(env) if n[0] == "posture-watch settings not reloaded"]
-            assert len(errors) == 1
+        # A broken edit: reported once, the monitor keeps the previous settings.
+        cfg.write_text("[faults.forward_head\nenabled = false\n")
+        wait_for(
+            lambda: any(n[0] == "posture-watch settings not reloaded" for n in notifications(env)),
+            "the settings error",
+            proc=proc,
+        )
+        count = len(head_forward())
+        wait_for(lambda: len(head_forward()) > count, "another reminder under the previous settings", proc=proc)
+        errors = [n for n in notifications(env) if n[0] == "posture-watch settings not reloaded"]
+        assert len(errors) == 1
 
-            # Disabling the fault stops its reminders from the reload on, to the end of the recording.
-            cfg.write_text(CONFIG.format(enabled="false"))
-            wait_for(lambda: any("settings reloaded from" in line for line in logged()), "the reload", proc=proc)
-            err = proc.communicate(timeout=10 * PATIENCE)[1]
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-                proc.communicate()
+        # Disabling the fault stops its reminders from the reload on, to the end of the recording.
+        cfg.write_text(CONFIG.format(enabled="false"))
+        wait_for(lambda: any("settings reloaded from" in line for line in logged()), "the reload", proc=proc)
+        err = proc.communicate(timeout=10 * PATIENCE)[1]
     assert proc.returncode == 0, err
     assert "Traceback" not in err
     assert "the recording came to its end" in err

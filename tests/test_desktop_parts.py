@@ -19,10 +19,12 @@ from conftest import run_cli
 from posture_watch import config
 from posture_watch.app.monitor import tray_status
 from posture_watch.app.reload import ConfigWatcher
+from posture_watch.commands import Calibrate, OpenSettings, Pause, Quit, Resume, ResumeReminders, Snooze, Summary
 from posture_watch.core import engine
-from posture_watch.desktop import autostart
+from posture_watch.desktop import autostart, menu, opener
 from posture_watch.desktop.icons import STATES, icon_image
 from posture_watch.desktop.instance import AlreadyRunning, InstanceLock
+from posture_watch.desktop.menu import TrayView
 from posture_watch.sense.camera import BUSY, LOST, MISSING, OK, Camera
 
 
@@ -172,8 +174,8 @@ def test_busy_camera_is_a_call_not_an_error():
     assert list(np.diff(attempts)) == pytest.approx([10.0] * (len(attempts) - 1), abs=1.1)
     settings = config.defaults()
     status = engine.status(engine.new_state(), settings.core)
-    icon, tooltip, _ = tray_status(status, settings, cam.status, None, datetime.now(), False, None, clock.now)
-    assert icon == "call" and "reminders held" in tooltip
+    view = tray_status(status, settings, cam.status, None, datetime.now(), False, None, clock.now)
+    assert view.state == "call" and "reminders held" in view.tooltip
 
 
 def test_config_watcher_reloads_and_keeps_the_last_good_settings(tmp_path):
@@ -260,18 +262,55 @@ def test_tray_icons_differ_by_state_and_tooltips_say_the_posture():
     settings = config.defaults()
     noon = datetime(2026, 11, 23, 12)
     good = engine.Status("seen", calibrating=False, away=False, sitting_seconds=600.0, worst=None, deciding=False)
-    assert tray_status(good, settings, OK, None, noon, False, None, 600.0) == (
-        "good",
-        "posture-watch: posture good; stand-up break in 20 min",
-        0.0,
+    assert tray_status(good, settings, OK, None, noon, False, None, 600.0) == TrayView(
+        "good", tooltip="posture good; stand-up break in 20 min", snooze_minutes=15
     )
     building = replace(good, worst=("forward_head", None, 180.0, 0.5), deciding=True)
-    icon, tooltip, level = tray_status(building, settings, OK, None, noon, False, None, 600.0)
-    assert icon == "building" and tooltip.startswith("posture-watch: head forward for 3 min") and level == 0.5
-    assert tray_status(building, settings, OK, None, noon, False, (590.0, "forward_head"), 600.0)[0] == "alert"
-    paused_until = noon + timedelta(seconds=900)
-    assert tray_status(building, settings, OK, paused_until, noon, False, None, 600.0)[0] == "paused"
-    assert tray_status(building, settings, MISSING, None, noon, False, None, 600.0)[0] == "camera"
+    view = tray_status(building, settings, OK, None, noon, False, None, 600.0)
+    assert view.state == "building" and view.tooltip.startswith("head forward for 3 min") and view.level == 0.5
+    assert tray_status(building, settings, OK, None, noon, False, (590.0, "forward_head"), 600.0).state == "alert"
+    assert tray_status(building, settings, MISSING, None, noon, False, None, 600.0).state == "camera"
+    # Paused: in whole minutes rounded up, so right after "Pause for 15 min" it says 15, not 14.
+    paused = tray_status(building, settings, OK, noon + timedelta(seconds=899.5), noon, False, None, 600.0)
+    assert (paused.state, paused.tooltip, paused.paused) == ("paused", "paused for 15 min more", True)
+    # Snoozed: the icon, the tooltip and the menu say so, and until when, instead of the posture's red.
+    snoozing = replace(building, snoozed_until=noon + timedelta(minutes=15))
+    snoozed = tray_status(snoozing, settings, OK, None, noon, False, (590.0, "forward_head"), 600.0)
+    assert snoozed.state == "snoozed" and snoozed.snoozed_until == "12:15"
+    assert snoozed.tooltip.startswith("reminders snoozed until 12:15; head forward for 3 min"), snoozed.tooltip
+    labels = [item.label for item in menu.items(snoozed)]
+    assert "Reminders snoozed until 12:15" in labels and "Resume reminders" in labels
+    assert not any(label.startswith("Snooze reminders") for label in labels)
+    # A snooze that has run out is no snooze.
+    ended = replace(building, snoozed_until=noon - timedelta(minutes=1))
+    over = tray_status(ended, settings, OK, None, noon, False, None, 600.0)
+    assert over.state == "building" and over.snoozed_until is None
+
+
+def test_menu_rows_carry_typed_commands_with_stable_ids():
+    view = TrayView("good", tooltip="posture good", snooze_minutes=20)
+    rows = {item.label: item for item in menu.items(view)}
+    assert rows["posture good"].command is None, "the status line is not a command"
+    assert rows["Pause for 15 min"].command == Pause(900) and rows["Pause until tomorrow"].command == Pause(None)
+    assert rows["Snooze reminders 20 min"].command == Snooze(20)
+    assert rows["Today's summary"].command == Summary("day") == menu.DEFAULT
+    assert rows["This week"].command == Summary("week") and rows["This month"].command == Summary("month")
+    assert (rows["Calibrate now"].command, rows["Open settings"].command, rows["Quit"].command) == (
+        Calibrate(),
+        OpenSettings(),
+        Quit(),
+    )
+    paused = {item.label: item for item in menu.items(replace(view, paused=True))}
+    assert paused["Resume"].command == Resume() and "Pause for 15 min" not in paused
+    snoozed = {item.label: item for item in menu.items(replace(view, snoozed_until="12:15"))}
+    assert snoozed["Resume reminders"].command == ResumeReminders()
+    # An entry keeps its id whatever else the menu shows.
+    for other in (paused, snoozed):
+        for label, item in other.items():
+            if label in rows:
+                assert rows[label].id == item.id, label
+    ids = [item.id for item in menu.items(view)]
+    assert len(ids) == len(set(ids))
 
 
 def test_do_not_disturb_delivers_or_drops_held_reminders():
@@ -312,3 +351,25 @@ def test_autostart_command(tmp_path, monkeypatch):
     assert run_cli("autostart", "status").stdout.startswith("enabled")
     assert run_cli("autostart", "disable").returncode == 0
     assert run_cli("autostart", "status").stdout.startswith("disabled")
+
+
+def test_opening_a_file_or_a_page_says_when_nothing_can(tmp_path, monkeypatch):
+    settings = tmp_path / "config.toml"
+    settings.write_text("")
+    programs = tmp_path / "bin"
+    programs.mkdir()
+    monkeypatch.setenv("PATH", str(programs))
+    assert opener.open_file(settings) is False, "no xdg-open at all"
+    xdg_open = programs / "xdg-open"
+    for status, opened in ((3, False), (0, True)):  # 3: xdg-open found no program for the file's type
+        xdg_open.write_text(f'#!/bin/sh\necho "$1" > {tmp_path / "asked"}\nexit {status}\n')
+        xdg_open.chmod(0o755)
+        assert opener.open_file(settings) is opened
+        assert (tmp_path / "asked").read_text().strip() == str(settings)
+    # No browser: webbrowser finds none (its choice is made once per process, so in a fresh one).
+    code = f"import pathlib, posture_watch.desktop.opener as o; print(o.open_page(pathlib.Path({str(settings)!r})))"
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "BROWSER")}
+    result = subprocess.run(
+        [sys.executable, "-c", code], env={**env, "PATH": str(programs)}, capture_output=True, text=True, check=False
+    )
+    assert result.stdout.strip() == "False", result.stderr

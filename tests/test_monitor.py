@@ -30,6 +30,7 @@ from posture_watch import config
 from posture_watch.app.monitor import Monitor, until_morning
 from posture_watch.app.pipeline import Analyser, open_estimator
 from posture_watch.app.reload import ConfigWatcher
+from posture_watch.commands import OpenSettings, Pause, ResumeReminders, Snooze, Summary
 from posture_watch.core import engine
 from posture_watch.desktop.notify import Notice, NoticeKind
 from posture_watch.history import store as history
@@ -38,6 +39,7 @@ from posture_watch.sense.camera import Camera
 
 UPRIGHT = DATASETS / "slouching-or-not" / "low-isSlouching__high-notSlouching" / "notSlouching"
 START = datetime(2026, 11, 23, 9, 0, 0)
+SITTING_5 = "[breaks]\nsitting_minutes = 5\n"
 
 
 class FakeClocks:
@@ -199,9 +201,9 @@ def test_a_call_is_not_a_break_and_the_sitting_reminder_comes_after_it(tmp_path,
     sitting = "[breaks]\nsitting_minutes = 30\n"
     monitor, clocks, notes, outcomes = monitor_for(tmp_path, estimator, seated, scene, sitting)
     run_until(monitor, clocks, 72)
-    # The reminder's notice: red as the tray, with the buttons the settings ask for, tagged with its fault.
+    # The reminder's notice: red as the tray, with the buttons the settings ask for, tagged with its id.
     notice = next(n for n in notes.notices if n.kind is NoticeKind.REMINDER)
-    assert notice.state == "alert" and notice.tag == "sitting"
+    assert notice.state == "alert" and isinstance(notice.tag, int)
     assert notice.actions == (("snooze", "Snooze 15 min"), ("done", "Done"))
     assert "break" not in kinds(outcomes) and "away" not in kinds(outcomes)
     sitting = [o for o in outcomes if kinds([o]) == ["reminder"] and o.alert.fault == "sitting"]
@@ -227,7 +229,7 @@ def test_the_summary_and_the_settings_name_their_file_when_nothing_can_open_it(
     # No browser (the one thing mocked) and no xdg-open on the PATH.
     monkeypatch.setattr(webbrowser, "open", lambda uri: False)
     monkeypatch.setenv("PATH", str(tmp_path / "no-programs"))
-    run_until(monitor, clocks, 3, {2: lambda: (monitor.command("summary"), monitor.command("open_config"))})
+    run_until(monitor, clocks, 3, {2: lambda: (monitor.command(Summary()), monitor.command(OpenSettings()))})
     page = tmp_path / "reports" / f"day-{START.date()}.html"
     assert "the time seen at the desk in good posture" in page.read_text(encoding="utf-8")
     assert (tmp_path / "reports" / f"week-{START.date()}.html").exists()  # START is a Monday
@@ -253,7 +255,7 @@ def test_pause_and_snooze_end_at_their_wall_time_across_a_suspend(tmp_path, esti
         clocks,
         30,
         {
-            2: lambda: monitor.command("pause", 15 * 60),
+            2: lambda: monitor.command(Pause(15 * 60)),
             3: lambda: clocks.suspend(20 * 60),  # asleep past the end of the pause
             3.01: lambda: paused.append(monitor._paused()),
         },
@@ -265,7 +267,7 @@ def test_pause_and_snooze_end_at_their_wall_time_across_a_suspend(tmp_path, esti
         monitor,
         clocks,
         12,
-        {2: lambda: monitor.command("snooze", 10), 3: lambda: clocks.suspend(9 * 60)},
+        {2: lambda: monitor.command(Snooze(10)), 3: lambda: clocks.suspend(9 * 60)},
     )
     # Snoozed at 9:02 for 10 min: until 9:12 on the wall clock, however long the machine slept.
     assert monitor.state.snoozed_until is not None
@@ -454,3 +456,34 @@ def test_a_calibration_stored_while_running_and_a_new_camera_index_take_effect(t
         baselines.path_for(0).unlink(missing_ok=True)
         baselines.path_for(1).unlink(missing_ok=True)
     assert seen == [stored, other]
+
+
+def test_typed_commands_from_the_tray_and_a_reminders_buttons(tmp_path, estimator, seated):
+    monitor, clocks, notes, _ = monitor_for(tmp_path, estimator, seated, lambda minute: "seated", SITTING_5)
+    views: list = []
+    monitor.tray = type("Tray", (), {"show": lambda self, view: views.append(view)})()
+
+    def done() -> None:
+        """Done pressed on the sitting reminder (twice: a second click on the same notice changes nothing)."""
+        [reminder] = [n for n in notes.notices if n.kind is NoticeKind.REMINDER]
+        monitor.answer("done", reminder.tag)
+        monitor.answer("done", reminder.tag)
+
+    run_until(
+        monitor,
+        clocks,
+        7,
+        {
+            1.5: lambda: monitor.command(Snooze(10)),
+            2: lambda: views.append("snoozed"),
+            2.5: lambda: monitor.command(ResumeReminders()),
+            6.5: done,
+        },
+    )
+    snoozed = views[views.index("snoozed") - 1]
+    assert snoozed.state == "snoozed" and snoozed.snoozed_until == f"{START + timedelta(minutes=11.5):%H:%M}"
+    assert monitor.state.snoozed_until is None, "Resume reminders ends the snooze"
+    # The sitting reminder came after the snooze ended; its Done button marked it done in the history.
+    db = history.connect(monitor.recorder.path)
+    assert [tuple(row) for row in db.execute("SELECT fault, response FROM alerts")] == [("sitting", "done")]
+    db.close()

@@ -12,14 +12,12 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import desktop as desk
 import pytest
 from conftest import ROOT
-from dbus_fast import Variant
-from desktop import call, click, get, icon_box, menu, notifications, registered, wait_for
+from desktop import click, fake_browser, get, icon_box, menu, menu_click, monitor, notifications, registered, wait_for
 from PIL import Image
 
 from posture_watch.desktop.icons import STATES
@@ -28,7 +26,6 @@ NEEDED = desk.missing("Xvfb", "dbus-daemon", "xfce4-panel", "dunst", "xdotool", 
 pytestmark = pytest.mark.skipif(bool(NEEDED) and not os.environ.get("CI"), reason=f"needs {', '.join(NEEDED)}")
 SCREENSHOT = ROOT / "docs" / "images" / "tray-menu.png"
 ITEM = "org.kde.StatusNotifierItem"
-DBUSMENU = "com.canonical.dbusmenu"
 
 
 def item_address(entry: str) -> tuple[str, str]:
@@ -46,19 +43,10 @@ def test_monitor_in_a_real_panel(tmp_path: Path, videos) -> None:
     cfg = tmp_path / "config.toml"
     cfg.write_text(f'[history]\npath = "{tmp_path / "h.sqlite3"}"\n')
     shot = tmp_path / "screen.png"
+    browser, opened = fake_browser(tmp_path)
     with desk.desktop(tmp_path, tray="panel") as env:
         address = env["DBUS_SESSION_BUS_ADDRESS"]
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "posture_watch", "run", "--source", str(video), "--config", str(cfg),
-             "--calibrate", "5"],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )  # fmt: skip
-
-        try:
+        with monitor({**env, "BROWSER": str(browser)}, video, cfg) as proc:
             # The watcher lists the monitor's item, and the item describes itself.
             entries = wait_for(lambda: registered(address), "the watcher to list the item", proc=proc)
             assert len(entries) == 1, entries
@@ -69,7 +57,9 @@ def test_monitor_in_a_real_panel(tmp_path: Path, videos) -> None:
             def tooltip() -> str:
                 return get(address, name, path, ITEM, "ToolTip")[3]
 
-            assert tooltip().startswith("posture-watch: ")
+            # The panel shows the title and the tooltip together: the app's name once, in the title.
+            assert get(address, name, path, ITEM, "Title") == "posture-watch"
+            assert not tooltip().startswith("posture-watch"), tooltip()
             _, labels = menu(address, name, menu_path)
             for label in ("Pause for 15 min", "Snooze reminders 15 min", "Calibrate now", "Today's summary"):
                 assert label in labels, labels
@@ -133,21 +123,38 @@ def test_monitor_in_a_real_panel(tmp_path: Path, videos) -> None:
             subprocess.run(["xdotool", "key", "Escape"], env=env, check=True, timeout=10)
             wait_for(lambda: menu_box() is None, "the menu to close", proc=proc)
 
-            # Pause for 15 min: the monitor pauses, says so in the tooltip, and the menu offers Resume.
-            event = (labels["Pause for 15 min"], "clicked", Variant("s", ""), 0)
-            call(address, name, menu_path, DBUSMENU, "Event", "isvu", event)
+            # Snooze: the icon, the tooltip and the menu say until when, and offer to resume reminders.
+            menu_click(address, name, menu_path, labels["Snooze reminders 15 min"])
+            wait_for(lambda: tooltip().startswith("reminders snoozed until "), "the tooltip to say snoozed", proc=proc)
+            _, snoozed = wait_for(
+                lambda: (m := menu(address, name, menu_path))[1].get("Resume reminders") and m, "Resume reminders"
+            )
+            until = tooltip().split("reminders snoozed until ")[1][:5]
+            assert f"Reminders snoozed until {until}" in snoozed, snoozed
+            assert not any(label.startswith("Snooze reminders") for label in snoozed), snoozed
+            slate = STATES["snoozed"][0]
+            wait_for(lambda: desk.has_colour(desk.panel_shot(env, shot), slate), "the snoozed icon", proc=proc)
+            menu_click(address, name, menu_path, snoozed["Resume reminders"])
+            wait_for(lambda: "Snooze reminders 15 min" in menu(address, name, menu_path)[1], "Snooze again", proc=proc)
+            assert "snoozed" not in tooltip()
+
+            # This week: the week's page is written next to the history and opened.
+            menu_click(address, name, menu_path, labels["This week"])
+            pages = wait_for(lambda: list((tmp_path / "reports").glob("report-*-week.html")), "the week", proc=proc)
+            wait_for(opened.exists, "the browser to be asked to open it", proc=proc)
+            assert opened.read_text().split() == [pages[0].as_uri()]
+
+            # Pause for 15 min: the monitor pauses, says so in the tooltip (15 min, not 14), the menu offers Resume.
+            menu_click(address, name, menu_path, labels["Pause for 15 min"])
             wait_for(lambda: "paused" in tooltip(), "the tooltip to say paused", proc=proc)
+            assert tooltip() == "paused for 15 min more"
             _, paused = wait_for(
                 lambda: (m := menu(address, name, menu_path))[1].get("Resume") and m, "Resume in the menu", proc=proc
             )
             assert not any(label.startswith("Pause") for label in paused), paused
 
             # Quit: the monitor ends cleanly within a few seconds.
-            call(address, name, menu_path, DBUSMENU, "Event", "isvu", (paused["Quit"], "clicked", Variant("s", ""), 0))
+            menu_click(address, name, menu_path, paused["Quit"])
             err = proc.communicate(timeout=desk.PATIENCE)[1]
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-                proc.communicate()
     assert proc.returncode == 0, err
     assert "Traceback" not in err, err

@@ -11,18 +11,29 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import threading
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
-from desktop import PATIENCE, click, desktop, docked, missing, near, screenshot, wait_for
+from desktop import (
+    PATIENCE,
+    Commands,
+    click,
+    desktop,
+    docked,
+    fake_browser,
+    missing,
+    monitor,
+    near,
+    screenshot,
+    wait_for,
+)
 from PIL import Image
-from test_tray_sni import Recorder
 
-from posture_watch.desktop import sni
+from posture_watch.commands import Summary
+from posture_watch.desktop import trays
 from posture_watch.desktop.icons import STATES
+from posture_watch.desktop.menu import TrayView
 from posture_watch.desktop.tray import Tray
 
 NEEDED = missing("Xvfb", "dbus-daemon", "dunst", "trayer", "xdotool", "import")
@@ -55,12 +66,12 @@ def drawn_as(image: Image.Image, colour: tuple[int, int, int]) -> bool:
 def test_x11_icon_takes_clicks_on_the_trays_background(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     with desktop(tmp_path) as env:
         monkeypatch.setenv("DISPLAY", env["DISPLAY"])
-        assert not sni.watcher_present(env["DBUS_SESSION_BUS_ADDRESS"])
-        recorder = Recorder()
-        tray = Tray(recorder, snooze_minutes=20)
+        assert trays.choose(env).kind == "xembed"
+        recorder = Commands()
+        tray = Tray(recorder)
         if type(tray.icon).__module__.startswith("pystray."):
             pytest.skip(f"pystray chose another backend: {type(tray.icon).__module__}")
-        tray.show("good", "posture-watch: posture good")
+        tray.show(TrayView("good", tooltip="posture good"))
         started = threading.Event()
         thread = threading.Thread(target=tray.run, args=(started.set,), name="tray", daemon=True)
         thread.start()
@@ -84,11 +95,11 @@ def test_x11_icon_takes_clicks_on_the_trays_background(tmp_path: Path, monkeypat
 
             # A real left click is the default item, today's summary; a right click has no menu to open here.
             click(env, x + width // 2, y + height // 2, button=1)
-            wait_for(lambda: recorder.has("summary", None), "the summary command from a left click")
+            wait_for(lambda: recorder.has(Summary("day")), "the summary command from a left click")
             click(env, x + width // 2, y + height // 2, button=3)
             click(env, x + width // 2, y + height // 2, button=1)
-            wait_for(lambda: recorder.count("summary", None) == 2, "a second summary command")
-            assert recorder.commands == [("summary", None), ("summary", None)]
+            wait_for(lambda: recorder.count(Summary("day")) == 2, "a second summary command")
+            assert recorder.commands == [Summary("day"), Summary("day")]
 
         finally:
             tray.stop()
@@ -100,23 +111,10 @@ def test_monitor_on_a_plain_x11_tray(tmp_path: Path, videos) -> None:
     video = videos("neutral", seconds=120, fps=5)
     cfg = tmp_path / "config.toml"
     cfg.write_text(f'[history]\npath = "{tmp_path / "h.sqlite3"}"\n')
-    opened = tmp_path / "opened.txt"
-    browser = tmp_path / "browser.sh"
-    browser.write_text(f'#!/bin/sh\necho "$1" >> {opened}\n')
-    browser.chmod(0o755)
+    browser, opened = fake_browser(tmp_path)
     with desktop(tmp_path) as env:
-        assert not sni.watcher_present(env["DBUS_SESSION_BUS_ADDRESS"])
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "posture_watch", "run", "--source", str(video), "--config", str(cfg),
-             "--calibrate", "5"],
-            cwd=ROOT,
-            env={**env, "BROWSER": str(browser)},
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )  # fmt: skip
-
-        try:
+        assert trays.choose(env).kind == "xembed"
+        with monitor({**env, "BROWSER": str(browser)}, video, cfg) as proc:
             wait_for(lambda: docked(env, "posture-watch"), "the icon to dock in trayer", proc=proc)
             box = icon_window(env)
             x, y, width, height = box
@@ -136,9 +134,5 @@ def test_monitor_on_a_plain_x11_tray(tmp_path: Path, videos) -> None:
 
             proc.send_signal(signal.SIGTERM)
             err = proc.communicate(timeout=PATIENCE)[1]
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-                proc.communicate()
     assert proc.returncode == 0, err
     assert "Traceback" not in err, err

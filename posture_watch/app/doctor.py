@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib.util
-import os
 import shutil
 import sys
 from collections.abc import Iterator
@@ -11,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 
 from .. import config
-from ..desktop import notify
+from ..desktop import notify, trays
 from ..errors import UserError
 from ..sense import model
 from ..sense.camera import BUSY, MISSING, OK, Camera
@@ -121,23 +120,8 @@ def _notifications() -> Iterator[Check]:
 
 
 def _tray() -> Check:
-    """The tray :func:`~.run._tray` will pick, in the same order."""
-    if sys.platform.startswith("linux"):
-        from ..desktop import sni
-
-        if sni.watcher_present():
-            return "tray", True, "StatusNotifierItem (menu available)"
-        if "GNOME" in os.environ.get("XDG_CURRENT_DESKTOP", "").upper():
-            fix = "install the 'AppIndicator and KStatusNotifierItem Support' extension (Ubuntu has it already)"
-            return "tray", False, f"GNOME shows no tray icons without an extension: {fix}; until then `run --no-tray`"
-        if not os.environ.get("DISPLAY"):
-            return "tray", False, "no desktop display; use `run --no-tray` (or run from your desktop session)"
-    try:
-        import pystray
-
-        backend = pystray.Icon.__module__
-    except Exception as exc:  # pystray raises several kinds when no backend fits
-        return "tray", False, f"no tray backend ({exc}); use `run --no-tray`"
-    if backend.endswith("_xorg"):
-        return "tray", True, "X11 tray icon: no menu on most panels; Ctrl-C or SIGTERM stops the monitor"
-    return "tray", True, f"pystray backend {backend}"
+    """The tray host :func:`~..desktop.trays.choose` finds, as `run` uses it."""
+    host = trays.choose()
+    if host.kind is None:
+        return "tray", False, f"{host.says}; monitoring works without one (`run --no-tray` skips the tray)"
+    return "tray", True, host.says

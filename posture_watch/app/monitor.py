@@ -11,24 +11,24 @@ each change once on the terminal and in the log.
 from __future__ import annotations
 
 import logging
-import os
+import math
 import queue
-import shutil
-import subprocess
 import sys
-import webbrowser
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from .. import config
 from ..advice.reminders import Reminder
 from ..advice.wording import duration, posture_name
+from ..commands import Answer, Calibrate, Command, OpenSettings, Pause, Quit, Resume, ResumeReminders, Snooze, Summary
 from ..core import engine
 from ..core.engine import CameraSays, Observation
 from ..core.events import Calibrated, CalibrationWaiting, FaultEnd, FaultStart
-from ..desktop import dnd
+from ..desktop import dnd, opener
+from ..desktop.menu import TrayView
 from ..desktop.notify import Notice, NoticeKind, Notifier
 from ..history.pages import write_page
 from ..history.store import Recorder
@@ -46,6 +46,8 @@ DND_EVERY = 5.0
 ALERT_SHOWN = 120.0
 # The calibration's notices replace each other: "calibrating", "waiting for you", "calibrated".
 CALIBRATION = "calibration"
+# A reminder's buttons: the key each sends -> the answer it means.
+ANSWERS: dict[str, Literal["snoozed", "done"]] = {"snooze": "snoozed", "done": "done"}
 # "Pause until tomorrow" ends at this hour of the next morning.
 MORNING = 6
 # What the engine is told while the camera has no frame to give.
@@ -90,12 +92,14 @@ class Monitor:
         self.tray: Any = None
         # What the terminal calls the source: "camera 0", or the recording `run --source` plays.
         self.source_name: str | None = None
-        self.commands: queue.Queue[tuple[str, object]] = queue.Queue()
+        self.commands: queue.Queue[Command] = queue.Queue()
         # Set by a signal handler: a plain attribute, so the handler takes no lock.
         self.quit_requested = False
         self.paused_until: datetime | None = None
         self._dnd = (False, -DND_EVERY)
         self._last_alert: tuple[float, str] | None = None
+        # The fault of each reminder shown, by its alert's id (the tag its notice carries), until it is answered.
+        self._alerts: dict[int, str] = {}
         self._now = self.clocks.now()
         self._index = self.settings["camera"]["index"]
         self._stored = FileWatch(baselines.path_for(self._index))
@@ -109,9 +113,14 @@ class Monitor:
     def state(self) -> engine.State:
         return self.analyser.state
 
-    def command(self, name: str, arg: object = None) -> None:
+    def command(self, command: Command) -> None:
         """Queue a command from the tray or a notification button (thread-safe; not for signal handlers)."""
-        self.commands.put((name, arg))
+        self.commands.put(command)
+
+    def answer(self, key: str, tag: object) -> None:
+        """A reminder's button: the notifier's ``on_action`` (thread-safe)."""
+        if key in ANSWERS and isinstance(tag, int):
+            self.command(Answer(tag, ANSWERS[key]))
 
     def stop(self) -> None:
         """Ask the loop to end; safe inside a signal handler (it only sets a flag)."""
@@ -157,8 +166,6 @@ class Monitor:
         """Pick up edited settings, a new camera index, and a calibration stored by `posture-watch calibrate`."""
         if self.watcher.poll():
             self.camera.configure(self.settings, self.settings["sampling"]["fps"])
-            if self.tray is not None:
-                self.tray.set_snooze_minutes(self.settings["notify"]["snooze_minutes"])
             index = self.settings["camera"]["index"]
             if index != self._index:
                 self._index, self._stored = index, FileWatch(baselines.path_for(index))
@@ -174,57 +181,66 @@ class Monitor:
             say(f"{exc}")
             return
         if baseline is None:
-            self._cmd_calibrate(None)
+            self._calibrate(Calibrate())
         else:
             self.state.baseline = baseline
             say(f"using the calibration of {what}")
 
     def _obey(self) -> None:
+        handlers: dict[type, Callable[[Any], None]] = {
+            Pause: self._pause,
+            Resume: self._resume,
+            Snooze: self._snooze,
+            ResumeReminders: self._resume_reminders,
+            Calibrate: self._calibrate,
+            Summary: self._summary,
+            OpenSettings: self._open_settings,
+            Quit: self._quit,
+            Answer: self._answer,
+        }
         while True:
             try:
-                name, arg = self.commands.get_nowait()
+                command = self.commands.get_nowait()
             except queue.Empty:
                 return
-            log.info("command: %s %s", name, "" if arg is None else arg)
-            handler = getattr(self, f"_cmd_{name}", None)
-            if handler is not None:
-                handler(arg)
+            log.info("command: %s", command)
+            handlers[type(command)](command)
 
-    def _cmd_quit(self, _: object) -> None:
+    def _quit(self, _: Quit) -> None:
         self.quit_requested = True
 
-    def _cmd_pause(self, arg: object) -> None:
+    def _pause(self, command: Pause) -> None:
         now = self.clocks.wall()
-        self.paused_until = until_morning(now) if arg == "tomorrow" else now + timedelta(seconds=float(arg))  # type: ignore[arg-type]
+        self.paused_until = until_morning(now) if command.seconds is None else now + timedelta(seconds=command.seconds)
         self.camera.pause()
         say(f"paused until {self.paused_until:%H:%M}")
-        if self.tray is not None:
-            self.tray.set_paused(True)
 
-    def _cmd_resume(self, _: object) -> None:
+    def _resume(self, _: Resume) -> None:
         self.paused_until = None
         say("resumed")
-        if self.tray is not None:
-            self.tray.set_paused(False)
 
-    def _cmd_snooze(self, minutes: object) -> None:
-        minutes = float(minutes or self.settings["notify"]["snooze_minutes"])  # type: ignore[arg-type]
+    def _snooze(self, command: Snooze) -> None:
+        minutes = float(command.minutes or self.settings["notify"]["snooze_minutes"])
         engine.snooze(self.state, self.clocks.wall() + timedelta(minutes=minutes))
         say(f"reminders snoozed for {duration(minutes * 60)}")
 
-    def _cmd_snooze_reminder(self, fault: object) -> None:
-        """Snooze pressed on a reminder."""
-        self._cmd_snooze(None)
-        if self.recorder is not None:
-            self.recorder.respond(str(fault), "snoozed")
+    def _resume_reminders(self, _: ResumeReminders) -> None:
+        engine.snooze(self.state, None)
+        say("reminders resumed")
 
-    def _cmd_done_reminder(self, fault: object) -> None:
-        """Done pressed on a reminder: the stretch was done, that load starts from zero."""
-        engine.done(self.state, str(fault))
+    def _answer(self, command: Answer) -> None:
+        """Snooze or Done pressed on a reminder; Done means the stretch was done: that load starts from zero."""
+        fault = self._alerts.pop(command.alert_id, None)
+        if fault is None:
+            return
+        if command.answer == "snoozed":
+            self._snooze(Snooze())
+        else:
+            engine.done(self.state, fault)
         if self.recorder is not None:
-            self.recorder.respond(str(fault), "done")
+            self.recorder.respond(fault, command.answer)
 
-    def _cmd_calibrate(self, _: object) -> None:
+    def _calibrate(self, _: Calibrate) -> None:
         seconds = self.settings["calibration"]["seconds"]
         engine.recalibrate(self.state, seconds)
         self.camera.hold_open = True
@@ -232,30 +248,33 @@ class Monitor:
         say(f"calibrating: {text}")
         self.notifier.post(Notice("Calibrating", text, replaces=CALIBRATION))
 
-    def _cmd_summary(self, _: object) -> None:
+    def _summary(self, command: Summary) -> None:
+        title = SUMMARY_TITLES[command.period]
         if self.recorder is None:
-            self.notifier.post(Notice("Today's summary", "No history is kept for this run."))
+            self.notifier.post(Notice(title, "No history is kept for this run."))
             return
         try:
-            page = write_page(self.recorder.path, "day", self.clocks.wall().date())
+            page = write_page(self.recorder.path, command.period, self.clocks.wall().date())
         except Exception as exc:  # the page is a convenience; the monitor must go on
             log.warning("summary failed: %s", exc)
-            self.notifier.post(Notice("Today's summary", f"The summary could not be made: {exc}", NoticeKind.ERROR))
+            self.notifier.post(Notice(title, f"The summary could not be made: {exc}", NoticeKind.ERROR))
             return
-        say(f"today's summary: {page}")
-        if not webbrowser.open(page.as_uri()):
-            self.notifier.post(Notice("Today's summary", f"No browser could be opened; the page is {page}"))
+        say(f"{title.lower()}: {page}")
+        if not opener.open_page(page):
+            self.notifier.post(Notice(title, f"No browser could be opened; the page is {page}"))
 
-    def _cmd_open_config(self, _: object) -> None:
-        say(f"settings: {self.watcher.path}")
-        if not open_config(self.watcher.path):
-            self.notifier.post(Notice("Your settings", f"No editor could be opened; the file is {self.watcher.path}"))
+    def _open_settings(self, _: OpenSettings) -> None:
+        path = self.watcher.path
+        say(f"settings: {path}")
+        settings_file(path)
+        if not opener.open_file(path):
+            self.notifier.post(Notice("Your settings", f"No editor could be opened; the file is {path}"))
 
     def _paused(self) -> bool:
         if self.paused_until is None:
             return False
         if self.clocks.wall() >= self.paused_until:
-            self._cmd_resume(None)
+            self._resume(Resume())
             return False
         return True
 
@@ -319,13 +338,14 @@ class Monitor:
         """The notice of a reminder: red like the tray, with Snooze and Done buttons when the settings ask for them."""
         notify = self.settings["notify"]
         buttons = (("snooze", f"Snooze {notify['snooze_minutes']:g} min"), ("done", "Done"))
+        self._alerts[reminder.alert.id] = reminder.alert.fault
         return Notice(
             reminder.title,
             reminder.body,
             NoticeKind.REMINDER,
             state="alert",
             actions=buttons if notify["actions"] else (),
-            tag=reminder.alert.fault,
+            tag=reminder.alert.id,
         )
 
     def on_camera(self, status: str) -> None:
@@ -336,10 +356,10 @@ class Monitor:
 
     def _update_tray(self) -> None:
         if self.tray is not None:
-            self.tray.show(*self.tray_status())
+            self.tray.show(self.tray_status())
 
-    def tray_status(self) -> tuple[str, str, float]:
-        """(icon state, tooltip, load level 0-1) for the tray."""
+    def tray_status(self) -> TrayView:
+        """What the tray shows now."""
         return tray_status(
             engine.status(self.state, self.settings.core),
             self.settings,
@@ -361,36 +381,49 @@ def tray_status(
     dnd_on: bool,
     last_alert: tuple[float, str] | None,
     now: float,
-) -> tuple[str, str, float]:
-    """(icon state, tooltip, load level 0-1) for the tray, from the engine's status."""
+) -> TrayView:
+    """What the tray shows, from the engine's status: icon state and fill, the status in words, the menu's state."""
+    until = status.snoozed_until
+    view = TrayView(
+        "starting",
+        paused=paused_until is not None,
+        snoozed_until=f"{until:%H:%M}" if until is not None and wall < until else None,
+        snooze_minutes=settings["notify"]["snooze_minutes"],
+    )
     if paused_until is not None or camera == PAUSED:
         left = max((paused_until - wall).total_seconds(), 0) if paused_until is not None else 0
-        return "paused", f"posture-watch: paused for {duration(left)} more", 0.0
+        # Whole minutes, rounded up: "for 15 min more" right after pausing for 15.
+        return replace(view, state="paused", tooltip=f"paused for {duration(math.ceil(left / 60) * 60)} more")
     if camera in (MISSING, LOST):
-        return "camera", "posture-watch: camera not found; trying again", 0.0
+        return replace(view, state="camera", tooltip="camera not found; trying again")
     if camera == BUSY:
-        return "call", "posture-watch: camera in use by another program (a call?); reminders held", 0.0
+        return replace(view, state="call", tooltip="camera in use by another program (a call?); reminders held")
     if status.calibrating:
-        return "starting", "posture-watch: calibrating, sit well and face the screen", 0.0
+        return replace(view, state="starting", tooltip="calibrating, sit well and face the screen")
     if status.away:
-        return "away", "posture-watch: away (a break)", 0.0
+        return replace(view, state="away", tooltip="away (a break)")
     left = settings["breaks"]["sitting_minutes"] * 60 - status.sitting_seconds
     next_break = f"; stand-up break in {duration(max(left, 0))}"
     quiet = " (do not disturb)" if dnd_on else ""
     if status.worst is None:
-        return "good", f"posture-watch: posture good{next_break}{quiet}", 0.0
-    name, side, held, level = status.worst
-    text = f"posture-watch: {posture_name(name, side).lower()} for {duration(held)}"
-    if last_alert is not None and last_alert[1] == name and now - last_alert[0] <= ALERT_SHOWN:
-        return "alert", text + next_break + quiet, 1.0
-    return "building", text + next_break + quiet, min(level, 1.0)
+        posture, state, level = "posture good", "good", 0.0
+    else:
+        name, side, held, load = status.worst
+        posture = f"{posture_name(name, side).lower()} for {duration(held)}"
+        if last_alert is not None and last_alert[1] == name and now - last_alert[0] <= ALERT_SHOWN:
+            state, level = "alert", 1.0
+        else:
+            state, level = "building", min(load, 1.0)
+    if view.snoozed_until is not None:
+        return replace(view, state="snoozed", tooltip=f"reminders snoozed until {view.snoozed_until}; {posture}{quiet}")
+    return replace(view, state=state, level=level, tooltip=posture + next_break + quiet)
 
 
-def open_config(path: Path) -> bool:
-    """Open the settings file in the desktop's editor, creating it with a pointer to the defaults.
+SUMMARY_TITLES = {"day": "Today's summary", "week": "This week's summary", "month": "This month's summary"}
 
-    False when there is nothing to open it with.
-    """
+
+def settings_file(path: Path) -> None:
+    """Create the settings file, when there is none yet, with a pointer to the defaults."""
     from .. import paths
 
     if not path.exists():
@@ -399,12 +432,3 @@ def open_config(path: Path) -> bool:
             b"# posture-watch settings: add only what you change.\n"
             b"# Every key, its unit and range: `posture-watch config show`.\n",
         )
-    opener = {"darwin": ["open"], "win32": None}.get(sys.platform, ["xdg-open"])
-    if opener is None:
-        os.startfile(path)  # type: ignore[attr-defined]
-        return True
-    if not shutil.which(opener[0]):
-        log.warning("no %s to open %s", opener[0], path)
-        return False
-    subprocess.Popen([*opener, str(path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return True

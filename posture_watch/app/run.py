@@ -8,14 +8,13 @@ goes on without what is missing.
 from __future__ import annotations
 
 import logging
-import os
 import signal
 import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
+from ..desktop import trays
 from ..desktop.instance import AlreadyRunning, InstanceLock
 from ..desktop.notify import Notice, NoticeKind, Notifier
 from ..history.store import Recorder
@@ -32,10 +31,6 @@ log = logging.getLogger(__name__)
 FIRST_RUN = (
     "Sit as you do when sitting well, facing the screen, for {seconds:g} seconds. "
     "posture-watch is a wellness tool, not medical advice."
-)
-NO_GNOME_TRAY = (
-    "GNOME shows no tray icons without the AppIndicator extension: install "
-    "'AppIndicator and KStatusNotifierItem Support' (Ubuntu has it already). Monitoring goes on meanwhile."
 )
 
 
@@ -81,7 +76,7 @@ def run(config_path: Path | None, video: Path | None, calibrate: float | None, t
                 camera.on_status = monitor.on_camera
                 if video is not None:
                     monitor.source_name = f"the recording {video.name}"
-                notifier.on_action = lambda key, fault: monitor.command(f"{key}_reminder", fault)
+                notifier.on_action = monitor.answer
                 if state.calibration is not None:
                     text = FIRST_RUN.format(seconds=state.calibration.seconds)
                     say(f"calibrating: {text}")
@@ -97,7 +92,7 @@ def run(config_path: Path | None, video: Path | None, calibrate: float | None, t
         print(f"posture-watch: {exc}; use its tray icon, or stop it first", file=sys.stderr)
         return 1
     finally:
-        notifier.close()  # no reminder with dead buttons stays on screen
+        notifier.close(timeout=1.0)  # no reminder with dead buttons stays on screen
     return 0
 
 
@@ -111,31 +106,22 @@ def _on_signals(stop: Callable[[], None]) -> None:
     signal.signal(signal.SIGINT, handler)
 
 
-def _tray(monitor: Monitor, notifier: Notifier) -> Any:
-    """The best tray this desktop offers, or None (said once) to go on without one."""
-    snooze = monitor.settings["notify"]["snooze_minutes"]
-    if sys.platform.startswith("linux"):
-        from ..desktop import sni
-
-        if sni.watcher_present():
-            return sni.SniTray(monitor.command, snooze)
-        if "GNOME" in os.environ.get("XDG_CURRENT_DESKTOP", "").upper():
-            say(NO_GNOME_TRAY)
-            notifier.post(Notice("posture-watch has no tray icon", NO_GNOME_TRAY))
-            return None
-        if not os.environ.get("DISPLAY"):
-            say("no desktop display: running without a tray icon (Ctrl-C or SIGTERM stops it)")
-            return None
+def _tray(monitor: Monitor, notifier: Notifier) -> trays.Tray | None:
+    """The tray this desktop can show; without a host, said once, and monitoring goes on without an icon."""
+    host = trays.choose()
+    if host.kind is None:
+        then = "the icon appears when a tray starts" if host.bus else "Ctrl-C or SIGTERM stops it"
+        text = f"no tray icon: {host.says}. Monitoring goes on without one; {then}."
+        say(text)
+        notifier.post(Notice("posture-watch has no tray icon", text))
     try:
-        from ..desktop.tray import Tray
-
-        return Tray(monitor.command, snooze)
+        return trays.open(host, monitor.command)
     except Exception as exc:  # pystray raises several kinds when no backend fits
         say(f"no tray icon ({exc}); running without one (Ctrl-C or SIGTERM stops it)")
         return None
 
 
-def _with_tray(monitor: Monitor, icon: Any) -> None:
+def _with_tray(monitor: Monitor, icon: trays.Tray) -> None:
     """The monitor on this thread and the tray beside it; ending the monitor ends the tray.
 
     The tray loop gets a daemon thread, so a loop that does not wake up to a

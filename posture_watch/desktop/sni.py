@@ -11,15 +11,16 @@ and the panel draws them itself, with its own background and theme.
 Two objects are exported on the session bus:
 
 * ``/StatusNotifierItem`` with ``org.kde.StatusNotifierItem``: icon pixmaps
-  rendered from :func:`posture_watch.desktop.tray.icon_image`, status, tooltip;
-* ``/MenuBar`` with ``com.canonical.dbusmenu``: the menu, whose clicks become
-  ``command(name, arg)`` calls, the same commands :class:`~.tray.Tray` sends.
+  rendered from :func:`posture_watch.desktop.icons.icon_image`, status, the
+  app's name as title and the status in words as tooltip;
+* ``/MenuBar`` with ``com.canonical.dbusmenu``: the menu of ``desktop.menu``,
+  whose clicks become ``command(cmd)`` calls with typed commands, the same
+  :class:`~.tray.Tray` sends.
 
 Threading: the D-Bus connection lives on an asyncio loop owned by the thread
-that calls :meth:`SniTray.run`. Other threads only hand it new wishes
-(:meth:`show`, :meth:`set_paused`, ...) under a lock and wake the loop; the
-loop compares them with what it last published and emits signals only for
-what changed. Menu clicks are queued to a second thread the tray owns, so a
+that calls :meth:`SniTray.run`. Other threads only hand it a new view
+(:meth:`show`) under a lock and wake the loop; the loop compares it with what
+it last published and emits signals only for what changed. Menu clicks are queued to a second thread the tray owns, so a
 slow command never stalls the replies the panel is waiting for.
 """
 
@@ -33,7 +34,7 @@ import os
 import queue
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import cache
 from typing import Annotated, Any
 
@@ -43,7 +44,10 @@ from dbus_fast.annotations import DBusBool, DBusInt32, DBusSignature, DBusStr, D
 from dbus_fast.service import ServiceInterface, dbus_method, dbus_property, dbus_signal
 from PIL import Image
 
+from ..commands import Command
+from . import menu
 from .icons import STATES, icon_image
+from .menu import APP, STARTING, TrayView
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +55,6 @@ WATCHER = "org.kde.StatusNotifierWatcher"
 WATCHER_PATH = "/StatusNotifierWatcher"
 ITEM_PATH = "/StatusNotifierItem"
 MENU_PATH = "/MenuBar"
-APP = "posture-watch"
 # Sizes panels ask for most; each host picks the closest, so offering several
 # keeps the icon sharp instead of scaled from 64 pixels by the panel.
 PIXMAP_SIZES = (16, 22, 24, 32, 48, 64)
@@ -69,19 +72,6 @@ UpdatesAndErrors = Annotated[list[list[int]], DBusSignature("aiai")]
 RevisionAndParent = Annotated[list[int], DBusSignature("ui")]
 PropertyUpdates = Annotated[list[list[Any]], DBusSignature("a(ia{sv})a(ias)")]
 
-# Stable menu item ids: a host may cache them between layout revisions.
-STATUS, SEP_1, PAUSE_15, PAUSE_60, PAUSE_TOMORROW, RESUME, SNOOZE = 1, 2, 3, 4, 5, 6, 7
-SEP_2, CALIBRATE, SUMMARY, SETTINGS, SEP_3, QUIT = 8, 9, 10, 11, 12, 13
-ACTIONS: dict[int, tuple[str, object]] = {
-    PAUSE_15: ("pause", 15 * 60),
-    PAUSE_60: ("pause", 60 * 60),
-    PAUSE_TOMORROW: ("pause", "tomorrow"),
-    RESUME: ("resume", None),
-    CALIBRATE: ("calibrate", None),
-    SUMMARY: ("summary", None),
-    SETTINGS: ("open_config", None),
-    QUIT: ("quit", None),
-}
 _instances = itertools.count(1)
 
 
@@ -106,23 +96,8 @@ def _wire(pixels: tuple[tuple[int, int, bytes], ...]) -> list[list[Any]]:
     return [[w, h, data] for w, h, data in pixels]
 
 
-@dataclass(frozen=True)
-class _View:
-    """Everything the panel can see; compared whole to decide which signals to send."""
-
-    state: str = "starting"
-    level: float = 0.0
-    tooltip: str = "posture-watch: starting"
-    paused: bool = False
-    snooze_minutes: int = 15
-
-    @property
-    def status(self) -> str:
-        return "NeedsAttention" if self.state == "alert" else "Active"
-
-    @property
-    def menu(self) -> tuple[str, bool, int]:
-        return (self.tooltip, self.paused, self.snooze_minutes)
+def _status(view: TrayView) -> str:
+    return "NeedsAttention" if view.state == "alert" else "Active"
 
 
 class _Item(ServiceInterface):
@@ -146,7 +121,7 @@ class _Item(ServiceInterface):
 
     @dbus_property(access=PropertyAccess.READ)
     def Status(self) -> DBusStr:
-        return self.tray._published.status
+        return _status(self.tray._published)
 
     @dbus_property(access=PropertyAccess.READ)
     def WindowId(self) -> DBusInt32:
@@ -202,7 +177,7 @@ class _Item(ServiceInterface):
 
     @dbus_method()
     def Activate(self, x: DBusInt32, y: DBusInt32) -> Nothing:
-        self.tray._queue_command("summary", None)
+        self.tray._queue_command(menu.DEFAULT)
 
     @dbus_method()
     def SecondaryActivate(self, x: DBusInt32, y: DBusInt32) -> Nothing:
@@ -251,48 +226,27 @@ class _Menu(ServiceInterface):
 
     def items(self) -> list[tuple[int, dict[str, Variant]]]:
         """The root's children as (id, properties), in order, for the published view."""
-        view = self.tray._published
 
-        def entry(label: str, **extra: Variant) -> dict[str, Variant]:
-            return {"label": Variant("s", label), "enabled": Variant("b", True), "visible": Variant("b", True), **extra}
+        def properties(item: menu.Item) -> dict[str, Variant]:
+            if item.separator:
+                return {"type": Variant("s", "separator"), "visible": Variant("b", True)}
+            # dbusmenu labels take "_" as a mnemonic marker; a literal one is doubled.
+            return {
+                "label": Variant("s", item.label.replace("_", "__")),
+                "enabled": Variant("b", item.command is not None),
+                "visible": Variant("b", True),
+            }
 
-        def separator() -> dict[str, Variant]:
-            return {"type": Variant("s", "separator"), "visible": Variant("b", True)}
-
-        # dbusmenu labels take "_" as a mnemonic marker; a literal one is doubled.
-        status = entry(view.tooltip.replace("_", "__") or APP, enabled=Variant("b", False))
-        rows: list[tuple[int, dict[str, Variant]]] = [(STATUS, status), (SEP_1, separator())]
-        if view.paused:
-            rows.append((RESUME, entry("Resume")))
-        else:
-            rows += [
-                (PAUSE_15, entry("Pause for 15 min")),
-                (PAUSE_60, entry("Pause for 1 h")),
-                (PAUSE_TOMORROW, entry("Pause until tomorrow")),
-            ]
-        rows += [
-            (SNOOZE, entry(f"Snooze reminders {view.snooze_minutes} min")),
-            (SEP_2, separator()),
-            (CALIBRATE, entry("Calibrate now")),
-            (SUMMARY, entry("Today's summary")),
-            (SETTINGS, entry("Open settings")),
-            (SEP_3, separator()),
-            (QUIT, entry("Quit")),
-        ]
-        return rows
+        return [(item.id, properties(item)) for item in menu.items(self.tray._published)]
 
     def _properties(self, item: int) -> dict[str, Variant] | None:
         if item == 0:
             return {"children-display": Variant("s", "submenu")}
         return dict(self.items()).get(item)
 
-    def action(self, item: int) -> tuple[str, object] | None:
+    def action(self, item: int) -> Command | None:
         """The command behind ``item`` if it is in the menu as shown now, else None."""
-        if self._properties(item) is None:
-            return None
-        if item == SNOOZE:
-            return ("snooze", self.tray._published.snooze_minutes)
-        return ACTIONS.get(item)
+        return next((row.command for row in menu.items(self.tray._published) if row.id == item), None)
 
     @staticmethod
     def _pick(props: dict[str, Variant], names: list[str]) -> dict[str, Variant]:
@@ -345,7 +299,7 @@ class _Menu(ServiceInterface):
         if event_id == "clicked":
             action = self.action(item)
             if action is not None:
-                self.tray._queue_command(*action)
+                self.tray._queue_command(action)
         return True
 
     @dbus_property(access=PropertyAccess.READ)
@@ -378,25 +332,19 @@ class _Menu(ServiceInterface):
 
 
 class SniTray:
-    """A StatusNotifierItem with the interface of :class:`~.tray.Tray`, plus pause and snooze state for the menu."""
+    """A StatusNotifierItem with the interface of :class:`~.tray.Tray`: :meth:`show`, :meth:`run`, :meth:`stop`."""
 
-    def __init__(
-        self,
-        command: Callable[[str, object], None],
-        snooze_minutes: int = 15,
-        *,
-        bus_address: str | None = None,
-    ) -> None:
+    def __init__(self, command: Callable[[Command], None], *, bus_address: str | None = None) -> None:
         self.command = command
         self.bus_address = bus_address
         self.bus_name = f"org.kde.StatusNotifierItem-{os.getpid()}-{next(_instances)}"
         self._lock = threading.Lock()
-        self._wanted = _View(snooze_minutes=int(snooze_minutes))
+        self._wanted = STARTING
         self._published = self._wanted
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stopping: asyncio.Event | None = None
         self._stop_requested = False
-        self._commands: queue.SimpleQueue[tuple[str, object] | None] = queue.SimpleQueue()
+        self._commands: queue.SimpleQueue[Command | None] = queue.SimpleQueue()
         self._item = _Item(self)
         self._menu = _Menu(self)
         self.registered = threading.Event()
@@ -404,22 +352,22 @@ class SniTray:
 
     # -- called from any thread ------------------------------------------------
 
-    def show(self, state: str, tooltip: str, level: float = 0.0) -> None:
-        """Update the icon, status and tooltip; signals go out only for what changed.
+    def show(self, view: TrayView) -> None:
+        """Show ``view``: icon, status, tooltip and menu; signals go out only for what changed.
 
         An unknown state fails here, in the caller's thread, not later inside the D-Bus loop.
         """
-        if state not in STATES:
-            raise KeyError(f"unknown tray state {state!r}; known: {', '.join(STATES)}")
-        self._want(state=state, tooltip=tooltip, level=round(level, 1))
-
-    def set_paused(self, paused: bool) -> None:
-        """Offer Resume instead of the three Pause entries while paused."""
-        self._want(paused=bool(paused))
-
-    def set_snooze_minutes(self, minutes: int) -> None:
-        """The minutes the Snooze entry names and sends."""
-        self._want(snooze_minutes=int(minutes))
+        if view.state not in STATES:
+            raise KeyError(f"unknown tray state {view.state!r}; known: {', '.join(STATES)}")
+        wanted = replace(view, level=round(view.level, 1))
+        with self._lock:
+            if wanted == self._wanted:
+                return
+            self._wanted = wanted
+            loop = self._loop
+        if loop is not None:
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(self._publish)
 
     def stop(self) -> None:
         """End :meth:`run`; safe from any thread, before or after it started."""
@@ -429,17 +377,6 @@ class SniTray:
         if loop is not None and stopping is not None:
             with contextlib.suppress(RuntimeError):  # the loop already closed
                 loop.call_soon_threadsafe(stopping.set)
-
-    def _want(self, **changes: Any) -> None:
-        with self._lock:
-            wanted = replace(self._wanted, **changes)
-            if wanted == self._wanted:
-                return
-            self._wanted = wanted
-            loop = self._loop
-        if loop is not None:
-            with contextlib.suppress(RuntimeError):
-                loop.call_soon_threadsafe(self._publish)
 
     # -- the tray's own thread -------------------------------------------------
 
@@ -466,12 +403,12 @@ class SniTray:
         """Hand queued menu commands to the callback, one at a time, in order."""
         while (item := self._commands.get()) is not None:
             try:
-                self.command(*item)
+                self.command(item)
             except Exception:
-                log.exception("tray command %s failed", item[0])
+                log.exception("tray command %s failed", item)
 
-    def _queue_command(self, name: str, arg: object) -> None:
-        self._commands.put((name, arg))
+    def _queue_command(self, command: Command) -> None:
+        self._commands.put(command)
 
     async def _serve(self, loop: asyncio.AbstractEventLoop, setup: Callable[[], None]) -> None:
         stopping = asyncio.Event()
@@ -546,7 +483,7 @@ class SniTray:
             reply = None
         if reply is None or reply.message_type == MessageType.ERROR:
             detail = reply.body[0] if reply is not None and reply.body else "no reply"
-            log.warning("no tray host took the icon (%s); it will appear when one starts", detail)
+            log.info("no tray host took the icon (%s); it will appear when one starts", detail)
             self.registered.clear()
             return False
         log.debug("tray icon registered as %s", self.bus_name)
@@ -562,49 +499,10 @@ class SniTray:
             return
         if (old.state, old.level) != (new.state, new.level):
             self._item.NewIcon()
-        if old.status != new.status:
-            self._item.NewStatus(new.status)
+        if _status(old) != _status(new):
+            self._item.NewStatus(_status(new))
         if old.tooltip != new.tooltip:
             self._item.NewToolTip()
-        if old.menu != new.menu:
+        if menu.items(old) != menu.items(new):
             self._menu.revision += 1
             self._menu.LayoutUpdated(self._menu.revision, 0)
-
-
-def watcher_present(bus_address: str | None = None, timeout: float = 1.0) -> bool:
-    """Whether a StatusNotifierWatcher (a panel that hosts SNI items) is on the session bus.
-
-    Lets the app choose between this tray and the XEmbed one before drawing
-    anything. Runs its own short-lived loop on a helper thread so it works
-    from any thread, even one already running asyncio; any failure is False.
-    """
-
-    async def ask() -> bool:
-        bus = await MessageBus(bus_address=bus_address).connect()
-        try:
-            reply = await bus.call(
-                Message(
-                    destination="org.freedesktop.DBus",
-                    path="/org/freedesktop/DBus",
-                    interface="org.freedesktop.DBus",
-                    member="NameHasOwner",
-                    signature="s",
-                    body=[WATCHER],
-                )
-            )
-            return reply is not None and reply.message_type == MessageType.METHOD_RETURN and bool(reply.body[0])
-        finally:
-            bus.disconnect()
-
-    answer: list[bool] = []
-
-    def check() -> None:
-        try:
-            answer.append(asyncio.run(asyncio.wait_for(ask(), timeout)))
-        except Exception as exc:
-            log.debug("no StatusNotifierWatcher: %s", exc)
-
-    thread = threading.Thread(target=check, name="sni-watcher-check", daemon=True)
-    thread.start()
-    thread.join(timeout + 0.5)
-    return bool(answer and answer[0])

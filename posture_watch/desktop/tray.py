@@ -9,93 +9,79 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from dataclasses import replace
 from functools import cache
 from typing import Any
 
 from PIL import Image
 
+from ..commands import Command
+from . import menu
 from .icons import icon_image
+from .menu import APP, STARTING, TrayView
 
 log = logging.getLogger(__name__)
 
+
 class Tray:
-    """A pystray icon whose menu sends commands through ``command(name, arg)``.
+    """A pystray icon whose menu (``desktop.menu``) sends typed commands through ``command(cmd)``.
 
     Used on macOS and Windows, whose pystray backends have menus, and on
-    Linux desktops without a StatusNotifierItem host (``desktop.sni``), where
-    pystray's X11 backend docks into a plain XEmbed tray (trayer, stalonetray):
-    no menu there, a left click runs the default item, today's summary.
+    Linux desktops whose only tray host is a plain XEmbed tray (trayer,
+    stalonetray), where pystray's X11 backend docks: no menu there, a left
+    click runs the default item, today's summary.
     """
 
-    def __init__(self, command: Callable[[str, object], None], snooze_minutes: int = 15) -> None:
+    def __init__(self, command: Callable[[Command], None]) -> None:
         import pystray
 
-        item, menu = pystray.MenuItem, pystray.Menu
         self.command = command
-        self.paused = False
-        self.snooze_minutes = snooze_minutes
-        running, paused = (lambda _: not self.paused), (lambda _: self.paused)
-        self.icon = _icon_class(pystray)(
-            "posture-watch",
-            icon_image("starting"),
-            "posture-watch: starting",
-            menu=menu(
-                item("Pause for 15 min", self._do("pause", 15 * 60), visible=running),
-                item("Pause for 1 h", self._do("pause", 60 * 60), visible=running),
-                item("Pause until tomorrow", self._do("pause", "tomorrow"), visible=running),
-                item("Resume", self._do("resume"), visible=paused),
-                item(lambda _: f"Snooze reminders {self.snooze_minutes} min", self._snooze),
-                menu.SEPARATOR,
-                item("Calibrate now", self._do("calibrate")),
-                item("Today's summary", self._do("summary"), default=True),
-                item("Open settings", self._do("open_config")),
-                menu.SEPARATOR,
-                item("Quit", self._do("quit")),
-            ),
-        )
-        self._shown: tuple[str, float, str] | None = None
+        self._pystray = pystray
+        title = f"{APP}: {STARTING.tooltip}"
+        self.icon = _icon_class(pystray)(APP, icon_image(STARTING.state), title, self._menu(STARTING))
+        self._shown = STARTING
         # Updates go to pystray from a thread of their own, latest first: pystray waits for its
         # loop to take each one, and a tray stuck in X must not hold up the monitor.
-        self._wish: tuple[str, float, str] | None = None
+        self._wish = STARTING
         self._wished = threading.Condition()
         # pystray's setters hand work to its loop: none before the loop runs.
         self._running = threading.Event()
         threading.Thread(target=self._apply, name="tray-updates", daemon=True).start()
 
-    def _do(self, name: str, arg: object = None) -> Callable[..., None]:
-        def handler(*_: object) -> None:
-            self.command(name, arg)
+    def _menu(self, view: TrayView) -> Any:
+        """The pystray menu of ``view``'s rows; the default item is today's summary, the left click."""
+        pystray = self._pystray
 
-        return handler
+        def entry(row: menu.Item) -> Any:
+            if row.separator:
+                return pystray.Menu.SEPARATOR
+            if row.command is None:
+                return pystray.MenuItem(row.label, None, enabled=False)
+            command = row.command
+            return pystray.MenuItem(row.label, lambda *_: self.command(command), default=command == menu.DEFAULT)
 
-    def _snooze(self, *_: object) -> None:
-        self.command("snooze", self.snooze_minutes)
+        return pystray.Menu(*(entry(row) for row in menu.items(view)))
 
-    def set_paused(self, paused: bool) -> None:
-        """Offer Resume instead of Pause while paused."""
-        self.paused = paused
-        self.icon.update_menu()
-
-    def set_snooze_minutes(self, minutes: int) -> None:
-        """Name the configured snooze time in the menu."""
-        self.snooze_minutes = minutes
-        self.icon.update_menu()
-
-    def show(self, state: str, tooltip: str, level: float = 0.0) -> None:
-        """Update the icon and tooltip (only when they change); never waits for the tray."""
+    def show(self, view: TrayView) -> None:
+        """Show ``view`` (only what changed); never waits for the tray."""
         with self._wished:
-            self._wish = (state, round(level, 1), tooltip)
+            self._wish = replace(view, level=round(view.level, 1))
             self._wished.notify()
 
     def _apply(self) -> None:
         self._running.wait()
         while True:
             with self._wished:
-                while self._wish is None or self._wish == self._shown:
+                while self._wish == self._shown:
                     self._wished.wait()
-                state, level, tooltip = self._shown = self._wish
-            self.icon.icon = icon_image(state, level)
-            self.icon.title = tooltip
+                old, new = self._shown, self._wish
+                self._shown = new
+            if (old.state, old.level) != (new.state, new.level):
+                self.icon.icon = icon_image(new.state, new.level)
+            if old.tooltip != new.tooltip:
+                self.icon.title = f"{APP}: {new.tooltip}"
+            if menu.items(old) != menu.items(new):
+                self.icon.menu = self._menu(new)
 
     def run(self, setup: Callable[[], None]) -> None:
         """Run the tray loop on this thread; ``setup`` starts the monitor once the icon is up."""
