@@ -140,7 +140,7 @@ def test_monitor_in_a_real_panel(tmp_path: Path, videos) -> None:
 
             # This week: the week's page is written next to the history and opened.
             menu_click(address, name, menu_path, labels["This week"])
-            pages = wait_for(lambda: list((tmp_path / "reports").glob("report-*-week.html")), "the week", proc=proc)
+            pages = wait_for(lambda: list((tmp_path / "reports").glob("week-*.html")), "the week", proc=proc)
             wait_for(opened.exists, "the browser to be asked to open it", proc=proc)
             assert opened.read_text().split() == [pages[0].as_uri()]
 
