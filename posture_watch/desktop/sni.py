@@ -348,6 +348,8 @@ class SniTray:
         self._item = _Item(self)
         self._menu = _Menu(self)
         self.registered = threading.Event()
+        # The connection in use, a new one after one broke.
+        self.bus: MessageBus | None = None
         self._tasks: set[asyncio.Future[bool]] = set()
 
     # -- called from any thread ------------------------------------------------
@@ -411,40 +413,64 @@ class SniTray:
         self._commands.put(command)
 
     async def _serve(self, loop: asyncio.AbstractEventLoop, setup: Callable[[], None]) -> None:
+        """Offer the item on the session bus until :meth:`stop`, connecting again when the connection breaks.
+
+        dbus-fast drops a connection whose socket is full for a moment (a slow host on a busy machine), so a
+        broken connection is not the end of the icon: a new one offers the item again.
+        """
         stopping = asyncio.Event()
         with self._lock:
             self._loop, self._stopping = loop, stopping
             if self._stop_requested:
                 return
-        bus = await MessageBus(bus_address=self.bus_address, bus_type=BusType.SESSION).connect()
-        try:
-            bus.export(ITEM_PATH, self._item)
-            bus.export(MENU_PATH, self._menu)
-            await bus.request_name(self.bus_name)
-            bus.add_message_handler(self._on_message(bus))
-            await bus.call(
-                Message(
-                    destination="org.freedesktop.DBus",
-                    path="/org/freedesktop/DBus",
-                    interface="org.freedesktop.DBus",
-                    member="AddMatch",
-                    signature="s",
-                    body=[
-                        "type='signal',sender='org.freedesktop.DBus',interface='org.freedesktop.DBus',"
-                        f"member='NameOwnerChanged',arg0='{WATCHER}'"
-                    ],
-                )
+        started = False
+        while not stopping.is_set():
+            bus = await MessageBus(bus_address=self.bus_address, bus_type=BusType.SESSION).connect()
+            self.bus = bus
+            try:
+                await self._offer(bus)
+                if not started:
+                    started = True
+                    setup()
+                lost = asyncio.ensure_future(bus.wait_for_disconnect())
+                stop = asyncio.ensure_future(stopping.wait())
+                await asyncio.wait((lost, stop), return_when=asyncio.FIRST_COMPLETED)
+                stop.cancel()
+                if not stopping.is_set():
+                    error = None if lost.cancelled() else lost.exception()
+                    log.warning("the tray's connection to the session bus broke (%s); connecting again", error)
+                    self.registered.clear()
+                    with contextlib.suppress(asyncio.TimeoutError):  # a moment first, unless stop comes
+                        await asyncio.wait_for(stopping.wait(), 1.0)
+            finally:
+                if bus.connected:
+                    with contextlib.suppress(Exception):
+                        await bus.release_name(self.bus_name)
+                    bus.disconnect()
+                    with contextlib.suppress(Exception):  # let the transport close before the loop does
+                        await asyncio.wait_for(bus.wait_for_disconnect(), 1)
+
+    async def _offer(self, bus: MessageBus) -> None:
+        """Export the item and its menu on ``bus``, follow the watcher, and register with it."""
+        bus.export(ITEM_PATH, self._item)
+        bus.export(MENU_PATH, self._menu)
+        await bus.request_name(self.bus_name)
+        bus.add_message_handler(self._on_message(bus))
+        await bus.call(
+            Message(
+                destination="org.freedesktop.DBus",
+                path="/org/freedesktop/DBus",
+                interface="org.freedesktop.DBus",
+                member="AddMatch",
+                signature="s",
+                body=[
+                    "type='signal',sender='org.freedesktop.DBus',interface='org.freedesktop.DBus',"
+                    f"member='NameOwnerChanged',arg0='{WATCHER}'"
+                ],
             )
-            self._publish()
-            await self._register(bus)
-            setup()
-            await stopping.wait()
-        finally:
-            with contextlib.suppress(Exception):
-                await bus.release_name(self.bus_name)
-            bus.disconnect()
-            with contextlib.suppress(Exception):  # let the transport close before the loop does
-                await asyncio.wait_for(bus.wait_for_disconnect(), 1)
+        )
+        self._publish()
+        await self._register(bus)
 
     def _on_message(self, bus: MessageBus) -> Callable[[Message], None]:
         """Re-register when the watcher (the panel) comes back, e.g. after a panel restart."""
