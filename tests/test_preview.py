@@ -20,7 +20,7 @@ from desktop import xvfb as x_server
 from make_test_videos import Timeline
 
 from posture_watch import cli, config
-from posture_watch.app import plot, preview
+from posture_watch.app import coach, plot, preview
 from posture_watch.app import window as gui
 from posture_watch.app.pipeline import open_estimator
 from posture_watch.core import engine, faults
@@ -286,6 +286,41 @@ def test_preview_quits_when_its_window_is_closed(xvfb, videos):
             screen.close()
         assert proc.wait(10) == 0
         assert "Traceback" not in proc.stderr.read()
+    finally:
+        stop(proc)
+
+
+def window_width(env: dict[str, str], window: str) -> int:
+    found = subprocess.run(
+        ["xdotool", "getwindowgeometry", window], env=env, capture_output=True, text=True, check=False, timeout=30
+    )
+    size = next((line.split()[-1] for line in found.stdout.splitlines() if "Geometry:" in line), "0x0")
+    return int(size.split("x")[0])
+
+
+@needs_x
+def test_s_in_the_preview_coaches_a_stretch_in_the_same_window_and_q_goes_back(xvfb, videos):
+    proc = start_preview(xvfb, videos("neutral", seconds=60, fps=10))
+    try:
+        window = wait_for(lambda: window_id(xvfb), "the preview window", proc=proc)
+        watching = gui.HEIGHT * 640 // 480 + preview.PANEL
+        wait_for(lambda: window_width(xvfb, window) == watching, "the preview's picture and panel", proc=proc)
+
+        def press(key: str, width: int) -> bool:
+            subprocess.run(["xdotool", "windowfocus", "--sync", window, "key", key], env=xvfb, timeout=30, check=True)
+            return window_width(xvfb, window) == width
+
+        # s once calibrated (3 s in): the window becomes the coach's, wider for its panel.
+        coaching = gui.HEIGHT * 640 // 480 + coach.PANEL
+        wait_for(lambda: press("s", coaching), "the coach in the preview's window", proc=proc)
+        # q ends the coach, not the preview; q again ends the preview.
+        press("q", coaching)
+        wait_for(lambda: window_width(xvfb, window) == watching, "the preview again", proc=proc)
+        subprocess.run(["xdotool", "windowfocus", "--sync", window, "key", "q"], env=xvfb, check=True, timeout=30)
+        assert proc.wait(20) == 0
+        stderr = proc.stderr.read()
+        assert "posture-watch: coach: " in stderr and "not all verified" in stderr, stderr
+        assert "Traceback" not in stderr
     finally:
         stop(proc)
 

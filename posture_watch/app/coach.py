@@ -35,7 +35,7 @@ from ..core.faults import REGISTRY, muscles_for
 from ..errors import UserError
 from ..sense.camera import BUSY, LOST, Camera
 from ..sense.pose import PoseEstimator
-from ..sense.video import Frame, VideoFile
+from ..sense.video import Frame, Sampler, VideoFile
 from . import baselines
 from .pipeline import open_estimator, sense
 from .window import (
@@ -50,6 +50,7 @@ from .window import (
     banner,
     banner_lines,
     display_available,
+    paced,
     picture,
     text,
 )
@@ -192,17 +193,7 @@ def run(
             window.wait(0.001)
         with open_estimator(settings) as estimator:
             frames = _frames(recording, camera, window)
-            for t, image in frames:
-                for output in coaching.frame(estimator, t, image):
-                    emit(coaching, output)
-                if window is not None:
-                    note = _camera_note(camera)
-                    window.show(draw(image, coaching.landmarks, coaching, settings, note))
-                    window.wait(0.001)
-                if coaching.finished or stop.set or (window is not None and window.quit):
-                    break
-            if coaching.finished and window is not None:
-                window.wait_until(time.monotonic() + DONE_SHOWN)
+            follow(coaching, estimator, frames, emit, window, camera, lambda: stop.set)
     finally:
         stop.restore()
         if recording is not None:
@@ -219,18 +210,38 @@ def run(
     return coaching, coaching.t
 
 
+def follow(
+    coaching: Coaching,
+    estimator: PoseEstimator,
+    frames: Iterator[Frame],
+    emit: Callable[[Coaching, Output], None],
+    window: Window | None = None,
+    camera: Camera | None = None,
+    stop: Callable[[], bool] = lambda: False,
+    due: Sampler | None = None,
+) -> None:
+    """Judge ``frames`` (those ``due``, when given) until the dose is done, the frames end, ``stop()`` or the
+    window is quit; the window shows every frame and, at the end of the dose, says so for ``DONE_SHOWN``."""
+    for t, image in frames:
+        if due is None or due.due(t):
+            for output in coaching.frame(estimator, t, image):
+                emit(coaching, output)
+        if window is not None:
+            window.show(draw(image, coaching.landmarks, coaching, coaching.settings, _camera_note(camera)))
+            window.wait(0.001)
+        if coaching.finished or stop() or (window is not None and window.quit):
+            break
+    if coaching.finished and window is not None:
+        window.wait_until(time.monotonic() + DONE_SHOWN)
+
+
 def _frames(recording: VideoFile | None, camera: Camera | None, window: Window | None) -> Iterator[Frame]:
     """The frames to judge: a recording (in real time when there is a window) or the camera."""
     if recording is None:
         assert camera is not None
         yield from camera.frames(PATIENCE)
         return
-    began: float | None = None
-    for t, image in recording.frames():
-        if window is not None:
-            began = time.monotonic() - t if began is None else began
-            window.wait_until(began + t)
-        yield t, image
+    yield from paced(recording.frames(), window) if window is not None else recording.frames()
 
 
 def _camera_note(camera: Camera | None) -> str | None:

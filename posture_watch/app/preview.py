@@ -14,8 +14,7 @@ All drawing is in :func:`draw`, a pure function, so it is tested without a windo
 from __future__ import annotations
 
 import sys
-import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
 
@@ -31,9 +30,10 @@ from ..core.engine import Status
 from ..core.events import Calibrated, CalibrationWaiting
 from ..core.faults import Reading
 from ..errors import UserError
+from ..history.store import path_for
 from ..sense.camera import BUSY, LOST, MISSING, Camera
-from ..sense.video import Sampler, VideoFile
-from . import baselines
+from ..sense.video import Frame, Sampler, VideoFile
+from . import baselines, coach
 from .pipeline import Analyser, open_estimator
 from .plot import readings as frame_readings
 from .window import (
@@ -49,6 +49,7 @@ from .window import (
     Window,
     banner,
     display_available,
+    paced,
     picture,
     text,
 )
@@ -61,6 +62,8 @@ DISPLAY_FPS = 15.0
 PANEL = 330
 # Seconds a reminder stays written in the window.
 REMINDER_SHOWN = 15.0
+# The key that opens the coach in the window.
+COACH_KEY = ord("s")
 # Score range a bar shows: left of 0 is the other way from the fault.
 BAR_LOW, BAR_HIGH = -1.0, 2.0
 
@@ -105,6 +108,7 @@ def _panel(
             status.presence, status.presence
         )
     text(panel, headline, 10, 22, BUILDING if status is not None and status.calibrating else TEXT, 0.6)
+    text(panel, "s: a stretch", PANEL - 95, 20, DIM, 0.4)
     if status is not None and status.worst is not None:
         fault, side, held, load = status.worst
         text(panel, f"building: {posture_name(fault, side)}", 10, 46, BUILDING)
@@ -220,8 +224,7 @@ def _loop(
 ) -> None:
     state = analyser.state
     analysis = Sampler(settings["sampling"]["fps"])
-    frames = recording.frames() if recording is not None else None
-    began: float | None = None
+    frames = paced(recording.frames(), window) if recording is not None else None
     image: np.ndarray | None = None
     current: dict[str, Reading] = {}
     reminder: tuple[float, str] | None = None
@@ -243,10 +246,6 @@ def _loop(
                 continue
         if frame is not None:
             t, image = frame
-            if frames is not None:
-                # A recording plays in real time: wait (handling the window) until its moment comes.
-                began = time.monotonic() - t if began is None else began
-                window.wait_until(began + t)
             if window.quit:
                 break
             if analysis.due(t):
@@ -263,6 +262,32 @@ def _loop(
         status = engine.status(state, settings.core)
         window.show(draw(image, pose.landmarks, current, status, settings, status.loads, note))
         window.wait(0.001 if frame is not None else 0.1)
+        if window.take_key() == COACH_KEY and state.baseline is not None and not state.calibrating:
+            _coach(window, pose, state, settings, status, frames, camera)
+
+
+def _coach(
+    window: Window,
+    pose: _Remembering,
+    state: engine.State,
+    settings: Config,
+    status: Status,
+    frames: Iterator[Frame] | None,
+    camera: Camera | None,
+) -> None:
+    """The coach in the same window, on the same picture: the stretch for the posture building now, or else for
+    the one held longest today; q or Esc ends it and the preview goes on."""
+    worst = status.worst
+    held = (lambda: (worst[0], worst[1])) if worst is not None else (lambda: coach.held_today(path_for(settings)))
+    stretch = coach.pick(settings, None, None, held)
+    side = worst[1] if worst is not None and stretch.sided else None
+    coaching = coach.Coaching(stretch, side, settings, state)
+    source = frames if frames is not None else camera.frames(coach.PATIENCE) if camera is not None else iter(())
+    coach.follow(coaching, pose, source, lambda c, o: None, window, camera, due=Sampler(coach.FPS))  # type: ignore[arg-type]
+    done = coaching.summary()
+    if done is not None:
+        print(f"posture-watch: coach: {coach.describe(stretch, done)}", file=sys.stderr)
+    window.resume()
 
 
 def _tell(outcomes: list, state: engine.State, settings: Config, index: int, save: bool) -> tuple[float, str] | None:

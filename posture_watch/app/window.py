@@ -10,7 +10,7 @@ import contextlib
 import os
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 
 import cv2
 import numpy as np
@@ -136,6 +136,12 @@ class Window:
         while not self.quit and time.monotonic() < moment:
             self.wait(moment - time.monotonic())
 
+    def resume(self) -> None:
+        """Go on after a quit that ended something shown inside the window, unless the window itself was closed;
+        keys pressed meanwhile are forgotten."""
+        self.quit, self.key = False, -1
+        self._closed()
+
     def take_key(self) -> int:
         """The last other key pressed since the last call, or -1."""
         key, self.key = self.key, -1
@@ -155,3 +161,12 @@ class Window:
         with contextlib.suppress(cv2.error):  # already closed with its close button
             cv2.destroyWindow(self.name)
         cv2.waitKey(1)
+
+
+def paced(frames: Iterator[tuple[float, np.ndarray]], window: Window) -> Iterator[tuple[float, np.ndarray]]:
+    """A recording's frames in real time, the window handling its events while it waits (a quit cuts the wait)."""
+    began: float | None = None
+    for t, image in frames:
+        began = time.monotonic() - t if began is None else began
+        window.wait_until(began + t)
+        yield t, image
