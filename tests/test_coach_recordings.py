@@ -1,8 +1,9 @@
 """``posture-watch coach --source V --json`` on recordings of a real person, through the real pose model.
 
-The recordings are made at test time (scripts/make_test_videos.py) from the man of the shared
-neutral-front-video data set: sitting still as he was recorded, or with his head tilted toward each
-shoulder and held there.
+The recordings are made at test time (scripts/make_test_videos.py) from real people of the shared
+data sets: the man of neutral-front-video sitting still as he was recorded, or with his head tilted
+toward each shoulder and held there; the man of slouching-or-not's upright webcam frames as they
+are, or shrugging.
 """
 
 from __future__ import annotations
@@ -11,9 +12,12 @@ from pathlib import Path
 
 import pytest
 from conftest import DATASETS, json_lines, run_cli
-from make_test_videos import Move, make_coach_video, tilts_and_holds
+from make_test_videos import UPRIGHT_MAN, Move, make_coach_video, tilts_and_holds
 
 MAN = DATASETS / "neutral-front-video" / "center_focus.mp4"
+UPRIGHT = DATASETS / "slouching-or-not" / "low-isSlouching__high-notSlouching" / "notSlouching"
+# Still for the calibration, then ten shrugs of 2.5 s, a second apart.
+SHRUGS = [Move(6.0), *[Move(2.5, shrug=1.0, ramp=0.8), Move(1.0)] * 10]
 
 
 @pytest.fixture(scope="module")
@@ -22,7 +26,9 @@ def recordings(tmp_path_factory) -> dict[str, Path]:
     return {
         # The side neck stretch of the right side tilts the head to the left: twice, then twice to the right.
         "both_sides": make_coach_video(folder / "both-sides.mp4", MAN, tilts_and_holds(20, 2, ("left", "right"))),
-        "still": make_coach_video(folder / "still.mp4", MAN, [Move(60.0)]),
+        "still": make_coach_video(folder / "still.mp4", MAN, [Move(40.0)]),
+        "shrugs": make_coach_video(folder / "shrugs.mp4", UPRIGHT, SHRUGS, person=UPRIGHT_MAN),
+        "upright": make_coach_video(folder / "upright.mp4", UPRIGHT, [Move(40.0)], person=UPRIGHT_MAN),
     }
 
 
@@ -68,3 +74,15 @@ def test_one_side_asked_on_the_tilting_recording(recordings):
     assert "the other way: your right ear toward your right shoulder" in [
         e["text"] for e in lines if e["event"] == "feedback"
     ]
+
+
+def test_shoulder_rolls_count_each_shrug_up_and_down(recordings):
+    lines = coach("shoulder_rolls", "--source", recordings["shrugs"])
+    assert [e["n"] for e in lines if e["event"] == "rep"] == list(range(1, 11))
+    assert lines[-1]["verified"] is True and lines[-1]["done"] == [{"side": None, "reps": 10}]
+
+
+def test_sitting_upright_is_no_shrug_and_nothing_to_correct(recordings):
+    lines = coach("shoulder_rolls", "--source", recordings["upright"])
+    assert not [e for e in lines if e["event"] in ("rep", "feedback")]
+    assert lines[-1]["verified"] is False and lines[-1]["done"] == [{"side": None, "reps": 0}]

@@ -33,6 +33,8 @@ _OTHER = {"left": "right", "right": "left"}
 RELEASE = 0.4
 # Feedback about how far to go is given from this part of the target on (below it, the step says it all).
 CLOSE = 0.3
+# Going this part of the target the other way is a movement the wrong way, not a neutral's noise.
+WRONG = 0.6
 # A gap between frames longer than this counts only this long toward a hold.
 MAX_GAP = 1.0
 # Seconds without a readable frame before the feedback says the camera cannot see.
@@ -194,7 +196,7 @@ _Target = tuple[float, str, str]
 def _toward(targets: list[_Target]) -> Position:
     """The position of the furthest-behind target, with its feedback."""
     progress, short, wrong = min(targets, key=lambda target: target[0])
-    hint = wrong if progress <= -CLOSE else short if CLOSE <= progress < 1.0 else None
+    hint = wrong if progress <= -WRONG else short if CLOSE <= progress < 1.0 else None
     return Position(progress, hint)
 
 
