@@ -99,3 +99,34 @@ def config_file(tmp_path: Path):
         return path
 
     return write
+
+
+@pytest.fixture(scope="session")
+def coach_videos(tmp_path_factory: pytest.TempPathFactory):
+    """Recordings of real people doing a stretch (scripts/make_test_videos.py), made once per session on first use.
+
+    ``coach_videos(name)``: "both_sides" (the man of neutral-front-video tilting his head to his left twice,
+    then to his right twice, 20 s each), "still" (the same man sitting still), "shrugs" (the man of
+    slouching-or-not's upright frames shrugging ten times), "upright" (the same man as he sat).
+    """
+    from make_test_videos import UPRIGHT_MAN, Move, make_coach_video, tilts_and_holds
+
+    man = DATASETS / "neutral-front-video" / "center_focus.mp4"
+    upright = DATASETS / "slouching-or-not" / "low-isSlouching__high-notSlouching" / "notSlouching"
+    # Still for the calibration, then ten shrugs of 2.5 s, a second apart.
+    shrugs = [Move(6.0), *[Move(2.5, shrug=1.0, ramp=0.8), Move(1.0)] * 10]
+    recipes = {
+        "both_sides": lambda path: make_coach_video(path, man, tilts_and_holds(20, 2, ("left", "right"))),
+        "still": lambda path: make_coach_video(path, man, [Move(40.0)]),
+        "shrugs": lambda path: make_coach_video(path, upright, shrugs, person=UPRIGHT_MAN),
+        "upright": lambda path: make_coach_video(path, upright, [Move(40.0)], person=UPRIGHT_MAN),
+    }
+    folder = tmp_path_factory.mktemp("coach-videos")
+    made: dict[str, Path] = {}
+
+    def get(name: str) -> Path:
+        if name not in made:
+            made[name] = recipes[name](folder / f"{name}.mp4")
+        return made[name]
+
+    return get

@@ -189,7 +189,9 @@ def run(
         camera.hold_open = True
     try:
         if window is not None:
-            window.show(draw(_blank(), None, coaching, settings, "loading the pose model"))
+            camera_size = (settings["camera"]["width"], settings["camera"]["height"])
+            size = recording.size if recording is not None else camera_size
+            window.show(draw(_blank(size), None, coaching, settings, "loading the pose model"))
             window.wait(0.001)
         with open_estimator(settings) as estimator:
             frames = _frames(recording, camera, window)
@@ -267,8 +269,10 @@ class _Stop:
             signal.signal(signal.SIGTERM, self._previous)
 
 
-def _blank() -> np.ndarray:
-    return np.zeros((HEIGHT, HEIGHT * 3 // 4, 3), np.uint8)
+def _blank(size: tuple[int, int]) -> np.ndarray:
+    """A black picture of the source's shape, so the window keeps its size when the first frame comes."""
+    width, height = size
+    return np.zeros((HEIGHT, max(1, round(HEIGHT * width / max(height, 1))), 3), np.uint8)
 
 
 def draw(
@@ -301,7 +305,7 @@ def _panel(panel: np.ndarray, coaching: Coaching) -> None:
         head, colour = "timed only: the camera cannot check this one", BUILDING
     elif side is not None:
         index = session.side_index + 1 if session is not None else 1
-        head, colour = f"{side} side ({min(index, len(dose.sides))} of {len(dose.sides)})", DIM
+        head, colour = f"stretching your {side} side ({min(index, len(dose.sides))} of {len(dose.sides)})", DIM
     else:
         head, colour = stretch.hold, DIM
     text(panel, head, 10, y, colour, 0.45)

@@ -62,6 +62,8 @@ class VideoFile:
         self.file_fps = meta_fps if math.isfinite(meta_fps) and 0 < meta_fps < 1000 else None
         self.sampler = Sampler(fps)
         self.frames_read = 0
+        # (width, height) of its frames, as the file says.
+        self.size = (int(self.capture.get(cv2.CAP_PROP_FRAME_WIDTH)), int(self.capture.get(cv2.CAP_PROP_FRAME_HEIGHT)))
 
     def frames(self) -> Iterator[Frame]:
         index = 0
