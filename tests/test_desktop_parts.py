@@ -25,6 +25,7 @@ from posture_watch.desktop import autostart, menu, opener
 from posture_watch.desktop.icons import STATES, icon_image
 from posture_watch.desktop.instance import AlreadyRunning, InstanceLock
 from posture_watch.desktop.menu import TrayView
+from posture_watch.errors import UserError
 from posture_watch.sense.camera import BUSY, LOST, MISSING, OK, Camera
 
 
@@ -373,3 +374,22 @@ def test_opening_a_file_or_a_page_says_when_nothing_can(tmp_path, monkeypatch):
         [sys.executable, "-c", code], env={**env, "PATH": str(programs)}, capture_output=True, text=True, check=False
     )
     assert result.stdout.strip() == "False", result.stderr
+
+
+def test_a_command_that_needs_the_camera_now_waits_for_another_program_only_so_long():
+    """The coach and calibrate take the camera; while a call holds it they wait their patience, then say so."""
+    clock = FakeClock()
+    captures = [FakeCapture(clock, opens=False) for _ in range(100)]
+    cam = Camera(
+        camera_settings("continuous"), 5.0, opener=lambda i: captures.pop(0), exists=lambda i: True, clock=clock,
+        wait=clock.wait,
+    )  # fmt: skip
+    began = clock.now
+    with pytest.raises(UserError, match="camera 0 is in use by another program; close it and try again"):
+        next(cam.frames(15.0))
+    assert 15.0 < clock.now - began < 15.0 + 11.0, "given up soon after its patience, not at the first look"
+    # A camera that is free gives its frames at once, the first one announced.
+    told: list[str] = []
+    free = Camera(camera_settings("continuous"), 5.0, opener=lambda i: FakeCapture(clock), exists=lambda i: True,
+                  clock=clock, wait=clock.wait)  # fmt: skip
+    assert next(free.frames(15.0, lambda: told.append("first")))[1].shape == (4, 4, 3) and told == ["first"]
