@@ -8,7 +8,8 @@ fetched again. DEST is laid out like ``../shared/datasets`` (one folder per data
 its upstream LICENSE). Without DEST the files go to a per-user cache folder that the tests also look
 in; with DEST, point the tests at it with ``POSTURE_WATCH_TEST_DATA=DEST``. About 10 MB.
 
-What each data set shows is described in ``../shared/datasets/README.md``; all are MIT-licensed.
+What each data set shows is described in ``../shared/datasets/README.md``; all are MIT-licensed but
+``head-turn-look-up`` (Apache-2.0, from MediaPipe's documentation).
 
 Not fetched: ``side-view-desk`` (github.com/m-nweke/OpenPosture, commit 5208eb24,
 ``API/sample_images/``). The copy in ``../shared/datasets`` was downscaled to 1600 px on the long
@@ -42,10 +43,12 @@ UPSTREAM = {
     "slouching-or-not": ("SlouchingOrNot/via-posenet", "291a0507", "datasets"),
     "side-view-sitting": ("nvinayvarma189/Sitting-Posture-Recognition", "16889c19", "sample_images"),
     "neutral-front-video": ("vardanagarwal/Proctoring-AI", "4f284a3f", "eye_tracking"),
+    "head-turn-look-up": ("google-ai-edge/mediapipe", "63e679d9", "docs/images/mobile"),
 }
 
 # (data set, subfolder): {file name: sha256}. Computed from ../shared/datasets, whose copies of
-# these three data sets are the upstream files unchanged.
+# these data sets are the upstream files unchanged (that is how ../shared/datasets/README.md
+# describes them; the GIF's upstream hash could not be checked from here, without the network).
 FILES: dict[tuple[str, str], dict[str, str]] = {}
 FILES["slouching-or-not", ""] = {
     "LICENSE": "1c9e62c4dad9caad81a1d5118f6f25cdae8fd4c5c32795cd2e998146115c90cf",
@@ -123,6 +126,10 @@ FILES["side-view-sitting", ""] = {
     "straight_hf.jpg": "fdd917296ebd055358b48d7c2e28eefff00bdbdd51cd4de98b5ae879173d1a38",
     "hunchback_hf.jpg": "e48b1e81375e0d3a622b50deb6463689e5d743cacace81d85c9577364a8287a4",
     "straight_flip.jpg": "ef1e7dbe0564e9c6c899870c31b9551120846ca8ebb4888b52f0dd4b40c01031",
+}
+FILES["head-turn-look-up", ""] = {
+    "LICENSE": "c71d239df91726fc519c6eb72d318ec65820627232b2f796219e87dcf35d0ab4",
+    "iris_tracking_example.gif": "668470eb629325656c68de392fa38845b064f26effb1929c72ff4c6db7923828",
 }
 FILES["neutral-front-video", ""] = {
     "LICENSE": "e4ecd14cc886564f61b82be83ef27daafc2364f7d292f9e0fd18c31f10b7ca16",

@@ -27,8 +27,10 @@ __all__ = ["PHOTOS", "SCENARIOS", "VARIATIONS", "Timeline", "make_video"]
 #
 # The coach is judged on real people acting out a stretch: the man of the shared
 # ``neutral-front-video`` data set (``center_focus.mp4``, 480 x 848 portrait, 10.5 s sitting still,
-# ping-ponged for longer) tilting his head toward one shoulder, and the man of ``slouching-or-not``
-# (its 15 upright webcam frames, 224 x 224, shown in turn at twice their size) shrugging. A tilt
+# ping-ponged for longer) tilting his head toward one shoulder, the man of ``slouching-or-not``
+# (its 15 upright webcam frames, 224 x 224, shown in turn at twice their size) shrugging, and the
+# woman of ``head-turn-look-up`` (frames of her facing the camera, then of her head turned well to
+# one side, each shown in turn with sensor noise, at twice their size) looking away. A tilt
 # rotates the head and neck about the base of the neck: the head is cut out with a soft mask read off
 # the first frame by eye and laid over a background where it was painted out (``cv2.inpaint``), so
 # the wall shows where the head leaves it; the body below the neck stays. A shrug moves everything
@@ -55,6 +57,8 @@ class Person:
     shoulders: tuple[float, float] = (0.75, 0.6)
     # Frames are drawn this many times their size (small webcam frames).
     zoom: int = 1
+    # Sensor noise added to each frame, in grey levels (stills shown again and again need it).
+    noise: float = 0.0
 
 
 # The man of neutral-front-video/center_focus.mp4 (his right side is the picture's left).
@@ -66,6 +70,8 @@ NEUTRAL_MAN = Person(
 )
 # The man of slouching-or-not's notSlouching frames.
 UPRIGHT_MAN = Person(chin=0.53, shoulders=(0.73, 0.635), zoom=2)
+# The woman of head-turn-look-up's frames: 0-3 facing the camera, 31-37 her head turned well to one side.
+TURNING_WOMAN = Person(zoom=2, noise=4.0)
 # Degrees the head turns in the picture for a full tilt; shoulder widths a full shrug lifts the shoulders.
 COACH_TILT_DEGREES = 25.0
 COACH_SHRUG = 0.2
@@ -80,6 +86,8 @@ class Move:
     tilt: float = 0.0
     shrug: float = 0.0
     ramp: float = 1.5
+    # The source's frames (first, last) this move shows in turn; None: all of them.
+    frames: tuple[int, int] | None = None
 
     def amount(self, t: float) -> float:
         """How far into the move at ``t`` seconds: eased in over ``ramp``, held, eased out over the last ``ramp``."""
@@ -99,8 +107,15 @@ def tilts_and_holds(
 
 
 def real_frames(source: Path, fps: float, zoom: int = 1) -> list[np.ndarray]:
-    """A still-sitting person's frames to loop: a video at ``fps``, ping-ponged, or a folder's JPEGs in turn."""
-    if source.is_dir():
+    """A still-sitting person's frames to loop: a video at ``fps``, ping-ponged, a GIF's frames or a folder's JPEGs
+    in turn."""
+    if source.suffix == ".gif":
+        from PIL import Image, ImageSequence
+
+        with Image.open(source) as gif:
+            rgb = [np.asarray(frame.convert("RGB")) for frame in ImageSequence.Iterator(gif)]
+        frames = [cv2.cvtColor(image, cv2.COLOR_RGB2BGR) for image in rgb]
+    elif source.is_dir():
         paths = sorted(source.glob("*.jpg"), key=lambda p: int(p.stem.rsplit("-", 1)[-1]))
         frames = [cv2.imread(str(p)) for p in paths]
     else:
@@ -178,12 +193,16 @@ def make_coach_video(
     writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps, actor.size)
     if not writer.isOpened():
         raise RuntimeError(f"OpenCV cannot write {path}")
+    rng = np.random.default_rng(0)
     try:
         i = 0
         for move in moves:
+            pool = frames[move.frames[0] : move.frames[1] + 1] if move.frames is not None else frames
             for k in range(round(move.seconds * fps)):
-                image = frames[i % len(frames)].astype(np.float32)
+                image = pool[i % len(pool)].astype(np.float32)
                 i += 1
+                if person.noise:
+                    image += rng.normal(0.0, person.noise, image.shape).astype(np.float32)
                 amount = move.amount(k / fps)
                 if move.tilt and amount:
                     image = actor.tilt(image, move.tilt * amount * COACH_TILT_DEGREES)

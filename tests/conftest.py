@@ -107,12 +107,16 @@ def coach_videos(tmp_path_factory: pytest.TempPathFactory):
 
     ``coach_videos(name)``: "both_sides" (the man of neutral-front-video tilting his head to his left twice,
     then to his right twice, 20 s each), "still" (the same man sitting still), "shrugs" (the man of
-    slouching-or-not's upright frames shrugging ten times), "upright" (the same man as he sat).
+    slouching-or-not's upright frames shrugging ten times), "upright" (the same man as he sat), "turned"
+    (the woman of head-turn-look-up facing the camera, then her head turned away for 26 s), "facing" (the
+    same woman facing the camera throughout).
     """
-    from make_test_videos import UPRIGHT_MAN, Move, make_coach_video, tilts_and_holds
+    from make_test_videos import TURNING_WOMAN, UPRIGHT_MAN, Move, make_coach_video, tilts_and_holds
 
     man = DATASETS / "neutral-front-video" / "center_focus.mp4"
     upright = DATASETS / "slouching-or-not" / "low-isSlouching__high-notSlouching" / "notSlouching"
+    woman = DATASETS / "head-turn-look-up" / "iris_tracking_example.gif"
+    facing, turned = (0, 3), (31, 37)
     # Still for the calibration, then ten shrugs of 2.5 s, a second apart.
     shrugs = [Move(6.0), *[Move(2.5, shrug=1.0, ramp=0.8), Move(1.0)] * 10]
     recipes = {
@@ -120,6 +124,11 @@ def coach_videos(tmp_path_factory: pytest.TempPathFactory):
         "still": lambda path: make_coach_video(path, man, [Move(40.0)]),
         "shrugs": lambda path: make_coach_video(path, upright, shrugs, person=UPRIGHT_MAN),
         "upright": lambda path: make_coach_video(path, upright, [Move(40.0)], person=UPRIGHT_MAN),
+        "turned": lambda path: make_coach_video(
+            path, woman, [Move(6.0, frames=facing), Move(26.0, frames=turned), Move(3.0, frames=facing)],
+            person=TURNING_WOMAN,
+        ),
+        "facing": lambda path: make_coach_video(path, woman, [Move(35.0, frames=facing)], person=TURNING_WOMAN),
     }
     folder = tmp_path_factory.mktemp("coach-videos")
     made: dict[str, Path] = {}

@@ -270,3 +270,16 @@ def test_custom_stretches_are_timed_only_unless_they_say():
 def test_a_wrong_check_says_what_to_fix(check, message):
     with pytest.raises(UserError, match="stretches.custom: stretch #1 \\('mine'\\): " + message.replace("(", "\\(")):
         available(_section({**CUSTOM, "hold": "20 s", "check": check}))
+
+
+def test_a_profile_is_looking_away_and_unknown_to_the_other_checks():
+    """Seen side-on by a camera that took the neutral from the front: turned right away from the screen."""
+    profile = {"cva": 50.0, "head_pitch": 5.0, "scale": 0.2}
+    s = session("eye_break_20_20_20")
+    for i in range(110):
+        coach.step(s, i / FPS, profile, "side")
+    assert coach.summary(s).verified
+    s = session("side_neck_stretch", "left")
+    for i in range(110):
+        coach.step(s, i / FPS, moved(head_roll=20.0) | profile, "side")
+    assert s.held == 0.0 and s.position.progress is None

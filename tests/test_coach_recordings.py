@@ -3,7 +3,7 @@
 The recordings are made at test time (scripts/make_test_videos.py) from real people of the shared
 data sets: the man of neutral-front-video sitting still as he was recorded, or with his head tilted
 toward each shoulder and held there; the man of slouching-or-not's upright webcam frames as they
-are, or shrugging.
+are, or shrugging; the woman of head-turn-look-up facing the camera, or turning her head away.
 """
 
 from __future__ import annotations
@@ -68,3 +68,19 @@ def test_sitting_upright_is_no_shrug_and_nothing_to_correct(coach_videos):
     lines = coach("shoulder_rolls", "--source", coach_videos("upright"))
     assert not [e for e in lines if e["event"] in ("rep", "feedback")]
     assert lines[-1]["verified"] is False and lines[-1]["done"] == [{"side": None, "reps": 0}]
+
+
+def test_the_eye_break_counts_the_time_the_head_is_turned_away(coach_videos):
+    lines = coach("eye_break_20_20_20", "--source", coach_videos("turned"))
+    holds = [e for e in lines if e["event"] == "hold"]
+    assert len(holds) == 1 and holds[0]["seconds"] >= 20.0
+    assert lines[-1]["verified"] is True
+    lines = coach("eye_break_20_20_20", "--source", coach_videos("facing"))
+    assert not [e for e in lines if e["event"] == "hold"] and lines[-1]["verified"] is False
+
+
+def test_a_turned_head_without_the_nod_is_no_levator_stretch_and_says_so(coach_videos):
+    # Stretching the left side: the nose toward the right armpit. She turns, but keeps her chin up.
+    lines = coach("levator_stretch", "--side", "left", "--source", coach_videos("turned"))
+    assert not [e for e in lines if e["event"] == "hold"] and lines[-1]["verified"] is False
+    assert "nod a little further down" in [e["text"] for e in lines if e["event"] == "feedback"]

@@ -141,7 +141,7 @@ class Coaching:
             if not self.state.calibrating and self.state.baseline is not None:
                 self._start()
             return said
-        return list(coach.step(self.session, t, feats))
+        return list(coach.step(self.session, t, feats, view))
 
     def summary(self) -> coach.Summary | None:
         """What was asked and done; None while still calibrating (nothing was asked yet)."""

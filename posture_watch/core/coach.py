@@ -312,15 +312,20 @@ _READ: dict[str, Callable[[Deviation, Mapping[str, float], str | None], Position
 }
 
 
-def position(check: Check, features: Features, baseline: Baseline, sigmas: float, side: str | None) -> Position:
-    """Where one frame's ``features`` are against ``check``'s target, for a stretch of ``side``."""
+def position(
+    check: Check, features: Features, baseline: Baseline, sigmas: float, side: str | None, view: str | None = "front"
+) -> Position:
+    """Where one frame is against ``check``'s target, for a stretch of ``side``: its ``view`` and ``features``."""
     read = _READ.get(check.kind)
     d = Deviation(features, baseline, sigmas)
     if read is None:
         return UNKNOWN
     if check.kind == "away":
         return read(d, check.params, None)
-    if features and baseline.view != "front":
+    if check.kind == "look_away" and features and view != baseline.view:
+        # Seen in profile by a camera that saw the neutral from the front: turned right away from the screen.
+        return Position(1.0)
+    if features and (view != baseline.view or baseline.view != "front"):
         return UNKNOWN  # the other checks read the front view
     if not features and check.kind != "look_away":
         return UNKNOWN
@@ -441,8 +446,9 @@ def new_session(stretch: str, check: Check, dose: Dose, baseline: Baseline, sigm
     return Session(stretch, check, dose, baseline, sigmas)
 
 
-def step(session: Session, t: float, features: Features) -> list[CoachEvent]:
-    """Advance ``session`` (in place) by one analysed frame at ``t`` (seconds, any origin) with its ``features``."""
+def step(session: Session, t: float, features: Features, view: str | None = "front") -> list[CoachEvent]:
+    """Advance ``session`` (in place) by one analysed frame at ``t`` (seconds, any origin): its ``features`` and
+    the ``view`` they were read in (None with nobody in view)."""
     events: list[CoachEvent] = []
     if session.finished:
         return events
@@ -457,7 +463,7 @@ def step(session: Session, t: float, features: Features) -> list[CoachEvent]:
             session.done[session.side_index] = session.dose.times
             _next_side(session, t, events)
         return events
-    pos = position(session.check, features, session.baseline, session.sigmas, session.side)
+    pos = position(session.check, features, session.baseline, session.sigmas, session.side, view)
     session.position = pos
     if pos.progress is None:
         session.was_in = False
