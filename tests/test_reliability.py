@@ -295,22 +295,24 @@ def test_no_frame_is_written_and_files_are_private(tmp_path, videos, config_file
     db = tmp_path / "h.sqlite3"
     result = run_cli("replay", videos("forward_head", seconds=30, fps=5), "--calibrate", "5", "--history", db)
     assert result.returncode == 0, result.stderr
-    assert run_cli("calibrate", "--source", videos("neutral", seconds=20, fps=5), "--seconds", "5").returncode == 0
     stored = baselines.path_for(0)
-    pictures = [
-        p
-        for p in [*home.rglob("*"), *tmp_path.rglob("*")]
-        if p.suffix.lower() in (".jpg", ".jpeg", ".png", ".mp4", ".avi", ".bmp", ".webp")
-        and "videos" not in p.parts[-2]
-        # The app's own notification icons, drawn, never a frame.
-        and not (p.parent == paths.cache_dir() and p.name.startswith("notice-"))
-    ]
-    assert pictures == []
-    ours = [p for p in home.rglob("*") if "posture-watch" in p.parts and p.is_file()]
-    assert ours
-    for path in [db, *ours]:
-        assert path.stat().st_mode & 0o077 == 0, path
-    stored.unlink()  # other tests expect no stored calibration
+    try:
+        assert run_cli("calibrate", "--source", videos("neutral", seconds=20, fps=5), "--seconds", "5").returncode == 0
+        pictures = [
+            p
+            for p in [*home.rglob("*"), *tmp_path.rglob("*")]
+            if p.suffix.lower() in (".jpg", ".jpeg", ".png", ".mp4", ".avi", ".bmp", ".webp")
+            and "videos" not in p.parts[-2]
+            # The app's own notification icons, drawn, never a frame.
+            and not (p.parent == paths.cache_dir() and p.name.startswith("notice-"))
+        ]
+        assert pictures == []
+        ours = [p for p in home.rglob("*") if "posture-watch" in p.parts and p.is_file()]
+        assert ours
+        for path in [db, *ours]:
+            assert path.stat().st_mode & 0o077 == 0, path
+    finally:
+        stored.unlink(missing_ok=True)  # other tests expect no stored calibration, pass or fail
 
 
 def test_a_pipeline_thread_never_waits_on_notifications():
