@@ -294,6 +294,9 @@ def test_uninstall_off_a_terminal_must_be_told_about_the_data_and_changes_nothin
     for folder in FOLDERS:
         assert not (tmp_path / folder / "posture-watch").exists()
         assert f"deleted {tmp_path / folder / 'posture-watch'} (" in gone.stdout
+    # The log folder inside the state folder goes with it, named once.
+    assert f"deleted {tmp_path / 'state' / 'posture-watch'} (the running monitor's lock, the log)" in gone.stdout
+    assert str(tmp_path / "state" / "posture-watch" / "log") not in gone.stdout + refused.stderr
     # The model file the environment names is the user's own: left, and said so.
     assert f"left the model file at {MODEL}, which $POSTURE_WATCH_MODEL names" in gone.stdout
     assert MODEL.is_file()

@@ -86,6 +86,14 @@ CASES: dict[str, list[Case]] = {
         ),
     ],
     "demo": [
+        # Without the model it says so first, before making the recording.
+        Case(
+            ("demo", "--no-tray"),
+            2,
+            r"^posture-watch: error: pose model not found at .*none\.task \(from \$POSTURE_WATCH_MODEL\)",
+            "stderr",
+            env=(("POSTURE_WATCH_MODEL", "{tmp}/none.task"),),
+        ),
         # A made-up recording, its own settings and history in a temporary folder: a reminder within a minute.
         Case(
             ("demo", "--no-tray"),

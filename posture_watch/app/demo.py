@@ -16,6 +16,8 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from .. import config
+from ..sense import model
 from ..sense.synthetic import Timeline, make_video
 from .run import run
 
@@ -46,6 +48,7 @@ def demo(tray: bool, verbose: bool, tell: Callable[[str], None]) -> int:
         settings = folder / "demo.toml"
         history = (folder / "history.sqlite3").as_posix()
         settings.write_text(SETTINGS.format(hold=HOLD, history=history), encoding="utf-8")
+        model.ensure(config.load(settings))  # a missing model is said before the recording is made
         tell("posture-watch demo: making an 80 s recording of a person sitting well, then with the head forward ...")
         video = make_video(folder / "demo.mp4", "forward_head", SECONDS, FPS, Timeline(onset=FORWARD_AT, ramp=RAMP))
         tell(

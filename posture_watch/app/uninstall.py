@@ -32,15 +32,17 @@ def folders() -> list[tuple[str, Path]]:
         ("the running monitor's lock", paths.state_dir()),
     ]
     kept: list[tuple[str, Path]] = []
-    for what, folder in named:
+    # Outer folders first, so one inside another (Linux keeps the log inside the state folder) joins it.
+    for what, folder in sorted(named, key=lambda item: len(item[1].parts)):
         if not folder.is_dir():
             continue
-        outer = next((i for i, (_, k) in enumerate(kept) if folder == k or folder.is_relative_to(k)), None)
+        outer = next((i for i, (_, k) in enumerate(kept) if folder.is_relative_to(k)), None)
         if outer is None:
             kept.append((what, folder))
         else:
             kept[outer] = (f"{kept[outer][0]}, {what}", kept[outer][1])
-    return kept
+    order = [folder for _, folder in named]
+    return sorted(kept, key=lambda item: order.index(item[1]))
 
 
 def size(folder: Path) -> int:
