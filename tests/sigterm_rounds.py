@@ -10,14 +10,15 @@ runs a monitor on the recording until a SIGTERM ends it, and prints
 from __future__ import annotations
 
 import sys
+import threading
 from pathlib import Path
 
+from posture_watch.app.clocks import Clocks
 from posture_watch.app.monitor import Monitor
 from posture_watch.app.pipeline import Analyser, open_estimator
 from posture_watch.app.reload import ConfigWatcher
 from posture_watch.app.run import _on_signals
 from posture_watch.core import engine
-from posture_watch.desktop.notify import Notifier
 from posture_watch.sense.camera import Camera, RecordedCamera
 
 
@@ -32,8 +33,10 @@ def main() -> int:
             recording = RecordedCamera(video)
             camera = Camera(watcher.settings, 2.0, opener=lambda _, recording=recording: recording)
             state = engine.new_state(calibrate_seconds=3)
-            monitor = Monitor(watcher, camera, Analyser(estimator, state, 2.0), Notifier(), save_baseline=False)
-            _on_signals(monitor.stop)
+            stopping = threading.Event()
+            _on_signals(stopping)
+            analyser = Analyser(estimator, state, 2.0)
+            monitor = Monitor(watcher, camera, analyser, Clocks(), [], save_baseline=False, stopping=stopping)
             print(f"round {n}", flush=True)
             monitor.run()
             print(f"ended {n}", flush=True)

@@ -10,15 +10,17 @@ import subprocess
 import sys
 import time
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import numpy as np
 import pytest
 from conftest import run_cli
 
 from posture_watch import config
-from posture_watch.app.monitor import tray_status
+from posture_watch.app.modes import CameraState, Mode, transition
+from posture_watch.app.outputs import Tick
 from posture_watch.app.reload import ConfigWatcher
+from posture_watch.app.sinks.tray import view
 from posture_watch.commands import Calibrate, OpenSettings, Pause, Quit, Resume, ResumeReminders, Snooze, Summary
 from posture_watch.core import engine
 from posture_watch.desktop import autostart, menu, opener
@@ -175,8 +177,9 @@ def test_busy_camera_is_a_call_not_an_error():
     assert list(np.diff(attempts)) == pytest.approx([10.0] * (len(attempts) - 1), abs=1.1)
     settings = config.defaults()
     status = engine.status(engine.new_state(), settings.core)
-    view = tray_status(status, settings, cam.status, None, datetime.now(), False, None, clock.now)
-    assert view.state == "call" and "reminders held" in view.tooltip
+    tick = Tick(transition(Mode(), CameraState(cam.status)), status, datetime.now(), False, clock.now)
+    shown = view(tick, settings)
+    assert shown.state == "call" and "reminders held" in shown.tooltip
 
 
 def test_config_watcher_reloads_and_keeps_the_last_good_settings(tmp_path):
@@ -257,40 +260,14 @@ def test_second_run_says_so_and_exits(tmp_path):
         holder.wait()
 
 
-def test_tray_icons_differ_by_state_and_tooltips_say_the_posture():
+def test_tray_icons_differ_by_state():
     images = {state: icon_image(state).tobytes() for state in STATES}
     assert len(set(images.values())) == len(STATES)
-    settings = config.defaults()
-    noon = datetime(2026, 11, 23, 12)
-    good = engine.Status("seen", calibrating=False, away=False, sitting_seconds=600.0, worst=None, deciding=False)
-    assert tray_status(good, settings, OK, None, noon, False, None, 600.0) == TrayView(
-        "good", tooltip="posture good; stand-up break in 20 min", snooze_minutes=15
-    )
-    building = replace(good, worst=("forward_head", None, 180.0, 0.5), deciding=True)
-    view = tray_status(building, settings, OK, None, noon, False, None, 600.0)
-    assert view.state == "building" and view.tooltip.startswith("head forward for 3 min") and view.level == 0.5
-    assert tray_status(building, settings, OK, None, noon, False, (590.0, "forward_head"), 600.0).state == "alert"
-    assert tray_status(building, settings, MISSING, None, noon, False, None, 600.0).state == "camera"
-    # Paused: in whole minutes rounded up, so right after "Pause for 15 min" it says 15, not 14.
-    paused = tray_status(building, settings, OK, noon + timedelta(seconds=899.5), noon, False, None, 600.0)
-    assert (paused.state, paused.tooltip, paused.paused) == ("paused", "paused for 15 min more", True)
-    # Snoozed: the icon, the tooltip and the menu say so, and until when, instead of the posture's red.
-    snoozing = replace(building, snoozed_until=noon + timedelta(minutes=15))
-    snoozed = tray_status(snoozing, settings, OK, None, noon, False, (590.0, "forward_head"), 600.0)
-    assert snoozed.state == "snoozed" and snoozed.snoozed_until == "12:15"
-    assert snoozed.tooltip.startswith("reminders snoozed until 12:15; head forward for 3 min"), snoozed.tooltip
-    labels = [item.label for item in menu.items(snoozed)]
-    assert "Reminders snoozed until 12:15" in labels and "Resume reminders" in labels
-    assert not any(label.startswith("Snooze reminders") for label in labels)
-    # A snooze that has run out is no snooze.
-    ended = replace(building, snoozed_until=noon - timedelta(minutes=1))
-    over = tray_status(ended, settings, OK, None, noon, False, None, 600.0)
-    assert over.state == "building" and over.snoozed_until is None
 
 
 def test_menu_rows_carry_typed_commands_with_stable_ids():
-    view = TrayView("good", tooltip="posture good", snooze_minutes=20)
-    rows = {item.label: item for item in menu.items(view)}
+    tray = TrayView("good", tooltip="posture good", snooze_minutes=20)
+    rows = {item.label: item for item in menu.items(tray)}
     assert rows["posture good"].command is None, "the status line is not a command"
     assert rows["Pause for 15 min"].command == Pause(900) and rows["Pause until tomorrow"].command == Pause(None)
     assert rows["Snooze reminders 20 min"].command == Snooze(20)
@@ -301,16 +278,16 @@ def test_menu_rows_carry_typed_commands_with_stable_ids():
         OpenSettings(),
         Quit(),
     )
-    paused = {item.label: item for item in menu.items(replace(view, paused=True))}
+    paused = {item.label: item for item in menu.items(replace(tray, paused=True))}
     assert paused["Resume"].command == Resume() and "Pause for 15 min" not in paused
-    snoozed = {item.label: item for item in menu.items(replace(view, snoozed_until="12:15"))}
+    snoozed = {item.label: item for item in menu.items(replace(tray, snoozed_until="12:15"))}
     assert snoozed["Resume reminders"].command == ResumeReminders()
     # An entry keeps its id whatever else the menu shows.
     for other in (paused, snoozed):
         for label, item in other.items():
             if label in rows:
                 assert rows[label].id == item.id, label
-    ids = [item.id for item in menu.items(view)]
+    ids = [item.id for item in menu.items(tray)]
     assert len(ids) == len(set(ids))
 
 

@@ -26,13 +26,19 @@ import numpy as np
 import pytest
 from conftest import DATASETS, ROOT, run_cli
 
-from posture_watch import config
+from posture_watch import commands, config
+from posture_watch.advice.reminders import Reminder
+from posture_watch.app.modes import PauseReason
 from posture_watch.app.monitor import Monitor, until_morning
+from posture_watch.app.outputs import Tick
 from posture_watch.app.pipeline import Analyser, open_estimator
 from posture_watch.app.reload import ConfigWatcher
-from posture_watch.commands import OpenSettings, Pause, ResumeReminders, Snooze, Summary
+from posture_watch.app.sinks.history import History
+from posture_watch.app.sinks.notices import Notices
+from posture_watch.app.sinks.tray import TraySink
 from posture_watch.core import engine
-from posture_watch.desktop.notify import Notice, NoticeKind
+from posture_watch.core.events import Event
+from posture_watch.desktop.notify import NoticeKind
 from posture_watch.history import store as history
 from posture_watch.history import tally
 from posture_watch.sense.camera import Camera
@@ -59,7 +65,7 @@ class FakeClocks:
         slept, self.suspended = self.suspended, 0.0
         return slept
 
-    def sleep(self, seconds: float) -> None:
+    def wait(self, seconds: float, stop) -> None:
         self.t += seconds
 
     def suspend(self, seconds: float) -> None:
@@ -95,24 +101,52 @@ class ScriptedCapture:
 
 
 class Notes:
-    """A notifier that keeps what it was asked to show (the desktop's own is tested elsewhere)."""
+    """A notifier that keeps the notices it was asked to show (the desktop's own is tested elsewhere)."""
 
     def __init__(self) -> None:
-        self.notices: list[Notice] = []
-        self.on_action = None
-        self.last_backend = "test"
+        self.notices: list = []
 
     @property
     def shown(self) -> list[str]:
         return [notice.title for notice in self.notices]
 
-    def post(self, notice: Notice) -> None:
+    def post(self, notice) -> None:
         self.notices.append(notice)
 
-    def flush(self, timeout: float) -> bool:
-        return True
+    def close(self) -> None:
+        pass
 
-    def close(self, timeout: float = 2.0) -> None:
+
+class Kept:
+    """A sink that keeps the engine's events and the reminders, in order."""
+
+    def __init__(self) -> None:
+        self.outcomes: list = []
+
+    def take(self, output) -> None:
+        if isinstance(output, Event | Reminder):
+            self.outcomes.append(output)
+
+    def close(self) -> None:
+        pass
+
+
+class Until:
+    """A sink that, at each tick, calls the hooks due by then and stops the monitor after ``minutes``."""
+
+    def __init__(self, monitor: Monitor, minutes: float, hooks: dict[float, Callable[[], None]]) -> None:
+        self.monitor, self.minutes, self.pending = monitor, minutes, dict(sorted(hooks.items()))
+
+    def take(self, output) -> None:
+        if not isinstance(output, Tick):
+            return
+        elapsed = (self.monitor.clocks.now() - 1000.0) / 60
+        for at in [at for at in self.pending if at <= elapsed]:
+            self.pending.pop(at)()
+        if elapsed >= self.minutes:
+            self.monitor.stop()
+
+    def close(self) -> None:
         pass
 
 
@@ -141,51 +175,27 @@ def monitor_for(
     settings = watcher.settings
     clocks = FakeClocks()
     capture = ScriptedCapture(clocks, scene, seated)
-    camera = Camera(settings, 2.0, opener=lambda i: capture, exists=lambda i: True, clock=clocks.now, wait=clocks.sleep)
+    camera = Camera(settings, 2.0, opener=lambda i: capture, exists=lambda i: True, clock=clocks.now)
     state = engine.new_state(calibrate_seconds=5 if calibrate else None)
     recorder = history.Recorder(history.path_for(settings), "test", clocks.wall().timestamp())
-    notes = Notes()
+    notes, kept = Notes(), Kept()
     monitor = Monitor(
         watcher,
         camera,
         Analyser(estimator, state, 2.0),
-        notes,  # type: ignore[arg-type]
         clocks,  # type: ignore[arg-type]
-        recorder,
+        [Notices(notes, lambda: watcher.settings), History(recorder, lambda: clocks.wall().timestamp()), kept],  # type: ignore[arg-type]
         save_baseline=False,
-        dnd_check=lambda: False,
+        history=recorder.path,
     )
-    outcomes: list = []
-    handle = monitor._handle
-
-    def keep(wall, found) -> None:
-        outcomes.extend(found)
-        handle(wall, found)
-
-    monitor._handle = keep  # type: ignore[method-assign]
-    return monitor, clocks, notes, outcomes
+    return monitor, clocks, notes, kept.outcomes
 
 
 def run_until(
     monitor: Monitor, clocks: FakeClocks, minutes: float, hooks: dict[float, Callable[[], None]] | None = None
 ) -> None:
     """Run the loop until ``minutes`` of fake time have passed, calling each hook once at its minute."""
-    pending = dict(sorted((hooks or {}).items()))
-
-    def tick() -> bool:
-        elapsed = (clocks.t - 1000.0) / 60
-        for at in [at for at in pending if at <= elapsed]:
-            pending.pop(at)()
-        return elapsed >= minutes
-
-    original = monitor._update_tray
-
-    def update() -> None:
-        original()
-        if tick():
-            monitor.stop()
-
-    monitor._update_tray = update  # type: ignore[method-assign]
+    monitor.sinks.append(Until(monitor, minutes, hooks or {}))
     monitor.run()
 
 
@@ -201,22 +211,21 @@ def test_a_call_is_not_a_break_and_the_sitting_reminder_comes_after_it(tmp_path,
     sitting = "[breaks]\nsitting_minutes = 30\n"
     monitor, clocks, notes, outcomes = monitor_for(tmp_path, estimator, seated, scene, sitting)
     run_until(monitor, clocks, 72)
-    # The reminder's notice: red as the tray, with the buttons the settings ask for, tagged with its id.
-    notice = next(n for n in notes.notices if n.kind is NoticeKind.REMINDER)
-    assert notice.state == "alert" and isinstance(notice.tag, int)
-    assert notice.actions == (("snooze", "Snooze 15 min"), ("done", "Done"))
     assert "break" not in kinds(outcomes) and "away" not in kinds(outcomes)
     sitting = [o for o in outcomes if kinds([o]) == ["reminder"] and o.alert.fault == "sitting"]
     assert sitting, kinds(outcomes)
     first = sitting[0]
+    # The reminder's notice: red as the tray, with the buttons the settings ask for, tagged with its alert.
+    notice = next(n for n in notes.notices if n.kind is NoticeKind.REMINDER)
+    assert notice.state == "alert" and notice.tag == first.alert.id
+    assert notice.actions == (("snooze", "Snooze 15 min"), ("done", "Done"))
     # Due at 30 min, held through the call (no reminder while the camera is busy), shown as it ends.
     when = (first.alert.wall - START).total_seconds() / 60
     assert 70 <= when <= 70.5
     assert first.alert.held_seconds >= 70 * 60 - 30
     presence = [o.state for o in outcomes if getattr(o, "kind", "") == "presence"]
     assert "call" in presence
-    monitor.recorder.close(clocks.wall().timestamp())
-    db = history.connect(monitor.recorder.path)
+    db = history.connect(monitor.history)
     summary = tally.summarize(db, "day", START.date())
     db.close()
     assert len(summary.breaks) == 0
@@ -229,7 +238,8 @@ def test_the_summary_and_the_settings_name_their_file_when_nothing_can_open_it(
     # No browser (the one thing mocked) and no xdg-open on the PATH.
     monkeypatch.setattr(webbrowser, "open", lambda uri: False)
     monkeypatch.setenv("PATH", str(tmp_path / "no-programs"))
-    run_until(monitor, clocks, 3, {2: lambda: (monitor.command(Summary()), monitor.command(OpenSettings()))})
+    asks = (commands.Summary(), commands.OpenSettings())
+    run_until(monitor, clocks, 3, {2: lambda: [monitor.command(ask) for ask in asks]})
     page = tmp_path / "reports" / f"day-{START.date()}.html"
     assert "the time seen at the desk in good posture" in page.read_text(encoding="utf-8")
     assert (tmp_path / "reports" / f"week-{START.date()}.html").exists()  # START is a Monday
@@ -255,9 +265,9 @@ def test_pause_and_snooze_end_at_their_wall_time_across_a_suspend(tmp_path, esti
         clocks,
         30,
         {
-            2: lambda: monitor.command(Pause(15 * 60)),
+            2: lambda: monitor.command(commands.Pause(15 * 60)),
             3: lambda: clocks.suspend(20 * 60),  # asleep past the end of the pause
-            3.01: lambda: paused.append(monitor._paused()),
+            3.01: lambda: paused.append(monitor.mode.paused == PauseReason.USER),
         },
     )
     assert paused == [False], "the pause ends at its wall time even though the machine slept through it"
@@ -267,7 +277,7 @@ def test_pause_and_snooze_end_at_their_wall_time_across_a_suspend(tmp_path, esti
         monitor,
         clocks,
         12,
-        {2: lambda: monitor.command(Snooze(10)), 3: lambda: clocks.suspend(9 * 60)},
+        {2: lambda: monitor.command(commands.Snooze(10)), 3: lambda: clocks.suspend(9 * 60)},
     )
     # Snoozed at 9:02 for 10 min: until 9:12 on the wall clock, however long the machine slept.
     assert monitor.state.snoozed_until is not None
@@ -461,7 +471,8 @@ def test_a_calibration_stored_while_running_and_a_new_camera_index_take_effect(t
 def test_typed_commands_from_the_tray_and_a_reminders_buttons(tmp_path, estimator, seated):
     monitor, clocks, notes, _ = monitor_for(tmp_path, estimator, seated, lambda minute: "seated", SITTING_5)
     views: list = []
-    monitor.tray = type("Tray", (), {"show": lambda self, view: views.append(view)})()
+    tray = type("Tray", (), {"show": lambda self, view: views.append(view), "stop": lambda self: None})()
+    monitor.sinks.append(TraySink(tray, lambda: monitor.settings))  # type: ignore[arg-type]
 
     def done() -> None:
         """Done pressed on the sitting reminder (twice: a second click on the same notice changes nothing)."""
@@ -474,9 +485,9 @@ def test_typed_commands_from_the_tray_and_a_reminders_buttons(tmp_path, estimato
         clocks,
         7,
         {
-            1.5: lambda: monitor.command(Snooze(10)),
+            1.5: lambda: monitor.command(commands.Snooze(10)),
             2: lambda: views.append("snoozed"),
-            2.5: lambda: monitor.command(ResumeReminders()),
+            2.5: lambda: monitor.command(commands.ResumeReminders()),
             6.5: done,
         },
     )
@@ -484,6 +495,6 @@ def test_typed_commands_from_the_tray_and_a_reminders_buttons(tmp_path, estimato
     assert snoozed.state == "snoozed" and snoozed.snoozed_until == f"{START + timedelta(minutes=11.5):%H:%M}"
     assert monitor.state.snoozed_until is None, "Resume reminders ends the snooze"
     # The sitting reminder came after the snooze ended; its Done button marked it done in the history.
-    db = history.connect(monitor.recorder.path)
+    db = history.connect(monitor.history)
     assert [tuple(row) for row in db.execute("SELECT fault, response FROM alerts")] == [("sitting", "done")]
     db.close()

@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 from .. import paths
+from .sinks.terminal import SAID
 
 
 def log_file() -> Path:
@@ -27,5 +28,7 @@ def setup(verbose: bool) -> Path:
     if verbose:
         echo = logging.StreamHandler()
         echo.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+        # A line the terminal sink already printed is not echoed a second time.
+        echo.addFilter(lambda record: not getattr(record, SAID, False))
         root.addHandler(echo)
     return path

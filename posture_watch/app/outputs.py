@@ -61,8 +61,7 @@ class Tick:
     wall: datetime
     # Do-not-disturb holds reminders now.
     quiet: bool
-    # The latest reminder (engine time, fault) while its fault goes on; None when there is none to show.
-    alert: tuple[float, str] | None
+    # Engine time now.
     t: float
 
 

@@ -1,8 +1,10 @@
-"""``posture-watch run``: wire the monitor to the camera, notifications, tray and signals.
+"""``posture-watch run``: wire the monitor to the camera, its sinks and watchers, the tray and signals.
 
 Nothing here ends the monitor but the user: no tray host, no display, a
 history folder that cannot be written are each said once, and monitoring
-goes on without what is missing.
+goes on without what is missing. The signals that end it (SIGTERM, Ctrl-C,
+a closed terminal's SIGHUP) are caught from the first line, so one that
+comes while the pose model loads ends the run as cleanly as any other.
 """
 
 from __future__ import annotations
@@ -23,19 +25,29 @@ from ..sense.camera import Camera, Capture, RecordedCamera, open_capture
 from ..sense.video import VideoFile
 from . import baselines, logs
 from .clocks import Clocks
-from .monitor import CALIBRATION, Monitor, say
+from .monitor import Monitor
+from .outputs import Note, Tone
 from .pipeline import Analyser, open_estimator
 from .reload import ConfigWatcher
+from .sinks.history import History
+from .sinks.notices import CALIBRATION, Notices
+from .sinks.terminal import Terminal
+from .sinks.tray import TraySink
+from .watchers import DoNotDisturbWatcher
 
 log = logging.getLogger(__name__)
 FIRST_RUN = (
     "Sit as you do when sitting well, facing the screen, for {seconds:g} seconds. "
     "posture-watch is a wellness tool, not medical advice."
 )
+# The signals that end the monitor cleanly, where the platform has them.
+ENDING = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGINT", "SIGHUP") if hasattr(signal, name))
 
 
 def run(config_path: Path | None, video: Path | None, calibrate: float | None, tray: bool, verbose: bool) -> int:
-    """Run the monitor until Quit, SIGTERM or the end of a recording; 0 on a clean exit."""
+    """Run the monitor until Quit, a signal or the end of a recording; 0 on a clean exit."""
+    stopping = threading.Event()
+    _on_signals(stopping)
     log_path = logs.setup(verbose)
     notifier = Notifier()
 
@@ -52,38 +64,40 @@ def run(config_path: Path | None, video: Path | None, calibrate: float | None, t
             opener: Callable[[int], Capture] = open_capture
             if video is not None:
                 VideoFile(video, fps).close()  # the same checks and messages as replay
-                recording = RecordedCamera(video, clock=clocks.now, wait=clocks.sleep)
+                recording = RecordedCamera(video, clock=clocks.now, wait=lambda s: clocks.wait(s, stopping))
                 opener = lambda _: recording  # noqa: E731 - every opening joins the same recording
-            camera = Camera(settings, fps, opener=opener, clock=clocks.now, wait=clocks.sleep)
-            recorder = Recorder(
-                history_path(settings),
-                "camera" if video is None else f"video:{video.name}",
-                clocks.wall().timestamp(),
-                settings["history"]["retention_days"],
-            )
-            if recorder.failing:
-                say(f"history {recorder.path} cannot be written; keeping it in memory and trying again")
+            camera = Camera(settings, fps, opener=opener, clock=clocks.now)
             with open_estimator(settings) as estimator:
+                if stopping.is_set():  # ended while the model loaded: nothing began, nothing to close
+                    return 0
+                # Opened once the model is there, so a start that fails leaves no session open.
+                recorder = Recorder(
+                    history_path(settings),
+                    "camera" if video is None else f"video:{video.name}",
+                    clocks.wall().timestamp(),
+                    settings["history"]["retention_days"],
+                )
                 monitor = Monitor(
                     watcher,
                     camera,
                     Analyser(estimator, state, fps),
-                    notifier,
                     clocks,
-                    recorder,
+                    [Terminal(), Notices(notifier, lambda: watcher.settings), History(recorder, _epoch(clocks))],
+                    [DoNotDisturbWatcher()],
                     save_baseline=video is None,
+                    source=None if video is None else f"the recording {video.name}",
+                    history=recorder.path,
+                    stopping=stopping,
                 )
-                camera.on_status = monitor.on_camera
-                if video is not None:
-                    monitor.source_name = f"the recording {video.name}"
                 notifier.on_action = monitor.answer
+                if recorder.failing:
+                    text = f"history {recorder.path} cannot be written; keeping it in memory and trying again"
+                    monitor.say(Note(text, tone=Tone.PROBLEM))
                 if state.calibration is not None:
                     text = FIRST_RUN.format(seconds=state.calibration.seconds)
-                    say(f"calibrating: {text}")
-                    notifier.post(Notice("posture-watch: calibrating", text, replaces=CALIBRATION))
+                    monitor.say(Note(f"calibrating: {text}", title="posture-watch: calibrating", key=CALIBRATION))
                 log.info("running (log: %s)", log_path)
-                _on_signals(monitor.stop)
-                icon = _tray(monitor, notifier) if tray else None
+                icon = _tray(monitor) if tray else None
                 if icon is None:
                     monitor.run()
                 else:
@@ -92,32 +106,35 @@ def run(config_path: Path | None, video: Path | None, calibrate: float | None, t
         print(f"posture-watch: {exc}; use its tray icon, or stop it first", file=sys.stderr)
         return 1
     finally:
-        notifier.close(timeout=1.0)  # no reminder with dead buttons stays on screen
+        notifier.close()  # no reminder with dead buttons stays on screen
     return 0
 
 
-def _on_signals(stop: Callable[[], None]) -> None:
-    """SIGTERM and Ctrl-C end the monitor cleanly: the handler only sets a flag the loop reads."""
+def _epoch(clocks: Clocks) -> Callable[[], float]:
+    return lambda: clocks.wall().timestamp()
+
+
+def _on_signals(stopping: threading.Event) -> None:
+    """The ending signals set ``stopping``, from a thread of their own, so the handler never takes a lock."""
 
     def handler(signum: int, frame: object) -> None:
-        stop()
+        threading.Thread(target=stopping.set, name="stop", daemon=True).start()
 
-    signal.signal(signal.SIGTERM, handler)
-    signal.signal(signal.SIGINT, handler)
+    for number in ENDING:
+        signal.signal(number, handler)
 
 
-def _tray(monitor: Monitor, notifier: Notifier) -> trays.Tray | None:
+def _tray(monitor: Monitor) -> trays.Tray | None:
     """The tray this desktop can show; without a host, said once, and monitoring goes on without an icon."""
     host = trays.choose()
     if host.kind is None:
         then = "the icon appears when a tray starts" if host.bus else "Ctrl-C or SIGTERM stops it"
         text = f"no tray icon: {host.says}. Monitoring goes on without one; {then}."
-        say(text)
-        notifier.post(Notice("posture-watch has no tray icon", text))
+        monitor.say(Note(text, "posture-watch has no tray icon", Tone.PROBLEM))
     try:
         return trays.open(host, monitor.command)
     except Exception as exc:  # pystray raises several kinds when no backend fits
-        say(f"no tray icon ({exc}); running without one (Ctrl-C or SIGTERM stops it)")
+        monitor.say(Note(f"no tray icon ({exc}); running without one (Ctrl-C or SIGTERM stops it)", tone=Tone.PROBLEM))
         return None
 
 
@@ -128,22 +145,12 @@ def _with_tray(monitor: Monitor, icon: trays.Tray) -> None:
     stop request cannot keep the process alive. macOS runs tray loops on the
     main thread only, so there the two swap places.
     """
-    monitor.tray = icon
+    monitor.sinks.append(TraySink(icon, lambda: monitor.settings))
     if sys.platform == "darwin":
-        worker = threading.Thread(target=_then_stop(monitor.run, icon.stop), name="monitor", daemon=True)
+        worker = threading.Thread(target=monitor.run, name="monitor", daemon=True)
         icon.run(setup=worker.start)
         monitor.stop()
         worker.join(timeout=30)
         return
     threading.Thread(target=icon.run, args=(lambda: None,), name="tray", daemon=True).start()
-    _then_stop(monitor.run, icon.stop)()
-
-
-def _then_stop(work: Callable[[], None], stop: Callable[[], None]) -> Callable[[], None]:
-    def run() -> None:
-        try:
-            work()
-        finally:
-            stop()
-
-    return run
+    monitor.run()

@@ -113,6 +113,8 @@ class Status:
     snoozed_until: datetime | None = None
     # Each posture fault's load as a fraction of its hold (a family's under the fault that names it).
     loads: Mapping[str, float] = field(default_factory=dict)
+    # The latest reminder: (engine time, fault).
+    latest_alert: tuple[float, str] | None = None
 
 
 def new_state(baseline: Baseline | None = None, calibrate_seconds: float | None = None) -> State:
@@ -131,6 +133,17 @@ def recalibrate(state: State, seconds: float) -> None:
 def snooze(state: State, until: datetime | None) -> None:
     """Hold reminders until the local wall time ``until`` (None: no longer)."""
     state.reminders.snoozed_until = until
+
+
+def answered(state: State, alert_id: int) -> str | None:
+    """The user did what the reminder ``alert_id`` suggested: its fault's load starts again from zero.
+
+    Returns that fault, or None when the alert is too old to be known.
+    """
+    fault = state.reminders.faults.get(alert_id)
+    if fault is not None:
+        done(state, fault)
+    return fault
 
 
 def done(state: State, kind: str) -> None:
@@ -168,6 +181,7 @@ def status(state: State, settings: Settings) -> Status:
         deciding,
         state.reminders.snoozed_until,
         loads,
+        state.reminders.latest,
     )
 
 

@@ -10,7 +10,7 @@ them in wall time where users set them.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import NamedTuple
 
@@ -19,6 +19,9 @@ from .events import Alert, Event
 from .observation import Observation
 from .settings import Settings
 from .tracks import Track
+
+# How many recent alerts an answer can still name.
+REMEMBERED = 64
 
 
 class Unit(NamedTuple):
@@ -38,10 +41,16 @@ class Reminders:
     day_count: int = 0
     # Alerts given in this run; the next one's id.
     given: int = 0
+    # The fault of each recent alert by id, so an answer to a reminder finds what it answers.
+    faults: dict[int, str] = field(default_factory=dict)
+    # The latest alert: (engine time, fault).
+    latest: tuple[float, str] | None = None
 
     def shift(self, offset: float) -> None:
         if self.last_notification is not None:
             self.last_notification += offset
+        if self.latest is not None:
+            self.latest = (self.latest[0] + offset, self.latest[1])
 
 
 def maybe_alert(
@@ -86,6 +95,10 @@ def maybe_alert(
     rem.last_notification = t
     rem.day_count += 1
     rem.given += 1
+    rem.latest = (t, track.fault)
+    rem.faults[rem.given] = track.fault
+    for old in [n for n in rem.faults if n <= rem.given - REMEMBERED]:
+        del rem.faults[old]
 
 
 def held_back(rem: Reminders, obs: Observation, settings: Settings) -> bool:

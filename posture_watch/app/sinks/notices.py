@@ -1,0 +1,60 @@
+"""The notification sink: reminders with their buttons, calibration's progress, and notes with a title."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import singledispatchmethod
+
+from ...advice.reminders import Reminder
+from ...config import Config
+from ...core.events import Calibrated, CalibrationWaiting
+from ...desktop.notify import Notice, NoticeKind, Notifier
+from ..outputs import Note, Output, Tone
+
+# Calibration's notices replace each other: "calibrating", "waiting for you", "calibrated".
+CALIBRATION = "calibration"
+
+
+class Notices:
+    """Posts notices through a :class:`~posture_watch.desktop.notify.Notifier`; never waits for it."""
+
+    def __init__(self, notifier: Notifier, settings: Callable[[], Config]) -> None:
+        self.notifier, self.settings = notifier, settings
+
+    @singledispatchmethod
+    def take(self, output: Output) -> None:
+        """Everything else stays off the screen."""
+
+    @take.register
+    def _(self, reminder: Reminder) -> None:
+        notify = self.settings()["notify"]
+        buttons = (("snooze", f"Snooze {notify['snooze_minutes']:g} min"), ("done", "Done"))
+        self.notifier.post(
+            Notice(
+                reminder.title,
+                reminder.body,
+                NoticeKind.REMINDER,
+                state="alert",
+                actions=buttons if notify["actions"] else (),
+                tag=reminder.alert.id,
+            )
+        )
+
+    @take.register
+    def _(self, event: Calibrated) -> None:
+        text = "Your neutral posture is set. Reminders start from now."
+        self.notifier.post(Notice("Calibrated", text, replaces=CALIBRATION))
+
+    @take.register
+    def _(self, event: CalibrationWaiting) -> None:
+        text = "Waiting for you to sit in view of the camera to calibrate."
+        self.notifier.post(Notice("posture-watch is waiting for you", text, replaces=CALIBRATION))
+
+    @take.register
+    def _(self, note: Note) -> None:
+        if note.title is not None:
+            kind = NoticeKind.ERROR if note.tone == Tone.PROBLEM else NoticeKind.INFO
+            self.notifier.post(Notice(note.title, note.text, kind, replaces=note.key))
+
+    def close(self) -> None:
+        self.notifier.close()
