@@ -93,6 +93,28 @@ def _start(fault: str, at: float) -> FaultStart:
     return FaultStart(0.0, wall, fault, None, 0.0, wall)
 
 
+def test_an_answer_marks_the_reminder_it_was_given_on(tmp_path):
+    from posture_watch.advice.reminders import Reminder
+    from posture_watch.core.events import Alert
+
+    path = tmp_path / "h.sqlite3"
+    start = datetime(2026, 11, 23, 10, 0)
+    recorder = history.Recorder(path, "test", start.timestamp())
+    for number, level in ((1, 0), (2, 1), (3, 0)):
+        wall = start + timedelta(minutes=10 * number)
+        fault = "sitting" if number == 3 else "forward_head"
+        alert = Alert(600.0 * number, wall, fault, None, 300.0, 300.0, level, ("suboccipitals",), number)
+        recorder.record(Reminder(alert, None, "title", "body"))
+    # The first reminder's Done is pressed after the second came: it is the first that was done.
+    recorder.respond(1, "done")
+    recorder.respond(3, "snoozed")
+    recorder.close()
+    db = history.connect(path)
+    rows = {r["alert_id"]: r["response"] for r in db.execute("SELECT alert_id, response FROM alerts")}
+    db.close()
+    assert rows == {1: "done", 2: None, 3: "snoozed"}
+
+
 def test_retention_export_and_delete(tmp_path):
     path = tmp_path / "h.sqlite3"
     now = time.time()

@@ -16,12 +16,13 @@ import sqlite3
 import statistics
 import uuid
 from datetime import datetime
+from functools import singledispatchmethod
 from pathlib import Path
 from typing import Any
 
 from .. import localtime, paths
 from ..advice.reminders import Reminder
-from ..core.events import Alert, Away, Back, Break, Event, FaultEnd, FaultStart, Presence
+from ..core.events import Away, Back, Break, Event, FaultEnd, FaultStart, Presence
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +64,10 @@ MIGRATIONS = [
     DROP TABLE alerts;
     ALTER TABLE alerts2 RENAME TO alerts;
     CREATE INDEX alerts_at ON alerts (at);
+    """,
+    # Each reminder keeps the engine's number for its alert, so a button answers the reminder it is on.
+    """
+    ALTER TABLE alerts ADD COLUMN alert_id INTEGER;
     """,
 ]
 # Seconds between two heartbeats of a running session.
@@ -152,56 +157,89 @@ class Recorder:
             log.info("history %s writable again", self.path)
             self.failing = False
 
+    @singledispatchmethod
     def record(self, outcome: Event | Reminder) -> None:
-        """Record one outcome of the pipeline at the wall times it carries."""
-        event = outcome.alert if isinstance(outcome, Reminder) else outcome
-        if event.wall is None:
-            return
-        at = event.wall.timestamp()
-        self.beat(at)
-        s = self.session
-        if isinstance(event, FaultStart):
+        """Record one outcome of the pipeline at the wall times it carries (other events are not history)."""
+
+    @record.register
+    def _(self, event: FaultStart) -> None:
+        at = self._at(event)
+        if at is not None:
             self._write(
                 "INSERT INTO episodes (session, fault, side, start) VALUES (?, ?, ?, ?)",
-                (s, event.fault, event.side, _epoch(event.since_wall, at)),
+                (self.session, event.fault, event.side, _epoch(event.since_wall, at)),
             )
-        elif isinstance(event, FaultEnd):
+
+    @record.register
+    def _(self, event: FaultEnd) -> None:
+        at = self._at(event)
+        if at is not None:
             end = _epoch(event.since_wall, at) + event.held_seconds
             self._write(
                 "UPDATE episodes SET end = ?, peak_load = ?, side = coalesce(side, ?) "
                 "WHERE session = ? AND fault = ? AND end IS NULL",
-                (end, event.peak_load, event.side, s, event.fault),
+                (end, event.peak_load, event.side, self.session, event.fault),
             )
-        elif isinstance(outcome, Reminder):
-            assert isinstance(event, Alert)
-            if event.level > 0:
-                self._write(
-                    "UPDATE alerts SET response = 'ignored' WHERE session = ? AND fault = ? AND response IS NULL",
-                    (s, event.fault),
-                )
+
+    @record.register
+    def _(self, reminder: Reminder) -> None:
+        alert = reminder.alert
+        at = self._at(alert)
+        if at is None:
+            return
+        if alert.level > 0:
             self._write(
-                "INSERT INTO alerts (session, at, fault, side, held_seconds, level, muscles, stretch) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    s,
-                    at,
-                    event.fault,
-                    event.side,
-                    event.held_seconds,
-                    event.level,
-                    json.dumps(list(event.muscles)),
-                    outcome.stretch.id if outcome.stretch else None,
-                ),
+                "UPDATE alerts SET response = 'ignored' WHERE session = ? AND fault = ? AND response IS NULL",
+                (self.session, alert.fault),
             )
-        elif isinstance(event, Away):
+        self._write(
+            "INSERT INTO alerts (session, at, fault, side, held_seconds, level, muscles, stretch, alert_id) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                self.session,
+                at,
+                alert.fault,
+                alert.side,
+                alert.held_seconds,
+                alert.level,
+                json.dumps(list(alert.muscles)),
+                reminder.stretch.id if reminder.stretch else None,
+                alert.id,
+            ),
+        )
+
+    @record.register
+    def _(self, event: Away) -> None:
+        at = self._at(event)
+        if at is not None:
             self._presence("away", _epoch(event.since_wall, at))
-        elif isinstance(event, Back):
+
+    @record.register
+    def _(self, event: Back) -> None:
+        at = self._at(event)
+        if at is not None:
             self._presence("present", at)
-        elif isinstance(event, Presence):
+
+    @record.register
+    def _(self, event: Presence) -> None:
+        at = self._at(event)
+        if at is not None:
             kind = {"seen": "present", "nobody": "present"}.get(event.state, event.state)
             self._presence(kind, _epoch(event.since_wall, at))
-        elif isinstance(event, Break):
-            self._write("INSERT INTO breaks (session, at, seconds) VALUES (?, ?, ?)", (s, at, event.seconds))
+
+    @record.register
+    def _(self, event: Break) -> None:
+        at = self._at(event)
+        if at is not None:
+            self._write("INSERT INTO breaks (session, at, seconds) VALUES (?, ?, ?)", (self.session, at, event.seconds))
+
+    def _at(self, event: Event) -> float | None:
+        """The event's epoch, noted as a sign of life; None for an event without a wall time (not history)."""
+        if event.wall is None:
+            return None
+        at = event.wall.timestamp()
+        self.beat(at)
+        return at
 
     def _presence(self, kind: str, since: float) -> None:
         self._close_presence(since)
@@ -217,12 +255,10 @@ class Recorder:
             self.beaten = at
             self._write("UPDATE sessions SET heartbeat = ? WHERE id = ?", (at, self.session))
 
-    def respond(self, fault: str, response: str) -> None:
-        """The user's answer to the latest reminder for ``fault``: done or snoozed."""
+    def respond(self, alert_id: int, response: str) -> None:
+        """The user's answer to the reminder of alert ``alert_id`` (numbered by the engine in this session)."""
         self._write(
-            "UPDATE alerts SET response = ? WHERE rowid = (SELECT max(rowid) FROM alerts "
-            "WHERE session = ? AND fault = ?)",
-            (response, self.session, fault),
+            "UPDATE alerts SET response = ? WHERE session = ? AND alert_id = ?", (response, self.session, alert_id)
         )
 
     def sample(self, at: float, features: dict[str, float]) -> None:
