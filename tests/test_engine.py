@@ -151,11 +151,12 @@ def test_away_is_a_break_that_ends_faults_and_recovers_load():
 
     state, events = run(timeline, 420, cfg)
     away = of(events, "away")[0]
-    assert away["since"] == 199.5 and away["t"] == 259.5
+    # Gone halfway between the last frame with the user (199.5 s) and the first without (200 s).
+    assert away["since"] == 199.75 and away["t"] == 260.0
     end = of(events, "fault_end", "forward_head")[0]
-    assert end["t"] == 259.5
+    assert end["t"] == 260.0
     back = of(events, "back")[0]
-    assert back["t"] == 400.0 and back["away_seconds"] == pytest.approx(200.5)
+    assert back["t"] == 400.0 and back["away_seconds"] == pytest.approx(200.0)
     assert of(events, "break")[0]["t"] == 400.0
     assert state.tracks["head"].load == 0.0  # the head-down family is one decision
     # 100 s held before leaving is less than the 120 s hold: no reminder.
@@ -175,12 +176,13 @@ def test_sleep_told_on_waking_is_away_and_a_break_never_a_held_posture():
     state, events = run(lambda t: jiggle(FORWARD, t), 100, cfg)
     # The machine sleeps for three hours; the shell says so on waking, and the same posture is seen.
     wake = 3 * 3600
-    woke = outcomes(state, Observation(wake, wall=NOON + timedelta(seconds=wake), camera=engine.CameraSays.ASLEEP), cfg)
+    asleep = Observation(wake, wall=NOON + timedelta(seconds=wake), camera=engine.CameraSays.ASLEEP, slept=wake - 100)
+    woke = outcomes(state, asleep, cfg)
     _, later = run(lambda t: jiggle(FORWARD, t), wake + 300, cfg, state=state, start=wake + 0.5)
     later = woke + later
     assert of(events, "alert") == []
     assert of(later, "away")[0]["since"] == 100.0
-    assert of(later, "back")[0]["t"] == wake
+    assert of(later, "back")[0]["t"] == wake + 0.5
     assert of(later, "break")
     alert = of(later, "alert", "forward_head")[0]
     assert alert["t"] == pytest.approx(wake + 120, abs=1.0)

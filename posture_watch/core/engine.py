@@ -101,7 +101,8 @@ def _held(track: Track, t: float) -> float:
 class Status:
     """What the engine knows now, for the tray and the analysis rate; never its internals."""
 
-    presence: Where
+    # None before the first observation.
+    presence: Where | None
     calibrating: bool
     away: bool
     sitting_seconds: float
@@ -247,7 +248,8 @@ def _update_faults(state: State, obs: Observation, settings: Settings, events: l
             track = state.tracks[unit] = Track(fault=(enabled or members)[-1])
         if not enabled:
             continue
-        decided = faults.decide(readings, enabled, track.fault if track.active else None)
+        # The posture under way, or awaiting the vote: a frame that cannot read it says nothing of it.
+        decided = faults.decide(readings, enabled, track.fault if track.active else tracks.candidate(track))
         if decided is None:
             continue  # unknown: no vote, no load
         reading, named = decided

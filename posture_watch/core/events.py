@@ -94,23 +94,27 @@ class Away(Event):
 
 @dataclass(frozen=True)
 class Back(Event):
-    """The user is back after ``away_seconds``."""
+    """The user is back after ``away_seconds`` away, which began at ``since`` (noticed at ``t``)."""
 
     kind: ClassVar[str] = "back"
     away_seconds: float
+    since: float
+    since_wall: datetime | None
 
 
 @dataclass(frozen=True)
 class Break(Event):
-    """The time away was long enough to count as a break."""
+    """The time away, from ``since`` for ``seconds``, was long enough to count as a break."""
 
     kind: ClassVar[str] = "break"
     seconds: float
+    since: float
+    since_wall: datetime | None
 
 
 @dataclass(frozen=True)
 class Presence(Event):
-    """What the camera can tell changed: "seen", "nobody", "call", "paused", "unknown" or "asleep"."""
+    """The timeline changed at ``since``: now "present", "away", "asleep", "call", "paused" or "unknown"."""
 
     kind: ClassVar[str] = "presence"
     state: str

@@ -437,8 +437,9 @@ def decide(
     """A unit's reading (its strongest member's) and the member that names it, or None when it is unknown.
 
     The name is the member over its threshold whose own sign is strongest; None when none is over.
-    While ``current`` (the member naming an active episode) cannot be read, another member speaks
-    for the unit only when it is over: one that is merely under says nothing about the posture under way.
+    While ``current`` (the member naming an active episode, or the one a vote under way is about)
+    cannot be read, another member speaks for the unit only when it is over: one that is merely under
+    says nothing about the posture under way.
     """
     known = [m for m in members if m in readings]
     if current is not None and current not in readings:

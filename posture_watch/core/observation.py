@@ -20,8 +20,10 @@ class CameraSays(str, Enum):
     OFF = "off"
     # Paused by the user.
     PAUSED = "paused"
-    # Told on waking: the machine was asleep (or the screen locked) since the last observation.
+    # Told on waking: the machine was asleep for ``Observation.slept`` seconds.
     ASLEEP = "asleep"
+    # The screen is locked: the camera is not opened, and the user is away.
+    LOCKED = "locked"
 
 
 @dataclass(frozen=True)
@@ -33,7 +35,8 @@ class Observation:
     is empty when nobody was seen. ``wall`` is the local wall time of ``t``:
     it drives quiet hours, the daily cap, snooze and the times in events;
     None leaves them out. ``do_not_disturb`` holds reminders (a fullscreen
-    window, the desktop's do-not-disturb).
+    window, the desktop's do-not-disturb). ``slept`` is how long the machine
+    was suspended, told with ``camera=ASLEEP`` on waking.
     """
 
     t: float
@@ -42,6 +45,7 @@ class Observation:
     wall: datetime | None = None
     do_not_disturb: bool = False
     camera: CameraSays = CameraSays.OK
+    slept: float = 0.0
 
     def wall_at(self, at: float) -> datetime | None:
         """The local wall time of engine time ``at``, from this observation's pair of clocks."""

@@ -1,21 +1,32 @@
-"""Presence: whether the user is at the desk, away, in a call, or unknown, and what that time counts as.
+"""Presence: one timeline of where the user was, and what each stretch of time counts as.
 
-What the camera can tell decides what time counts as (``Observation.camera``):
+Every moment of a run is exactly one of: present (seated, or briefly out of
+view), away, asleep (the machine was suspended), in a call, paused, or
+unknown. Each state begins when it is first observed and ends when the next
+begins, so the timeline has neither overlaps nor gaps (``Presence`` events
+carry each change with the moment it took effect). What the camera can tell
+decides the state (``Observation.camera``):
 
-- a frame with the user in it: seen; posture is judged;
-- a frame with nobody in it: after ``away_seconds`` the user is away; coming
-  back after that long is a break, which recovers load and restarts the
-  sitting clock;
-- the machine was asleep or the screen locked (told on waking): the time
-  since the last observation was away;
-- the camera is used by another program: a call; the user is still sitting,
-  so the sitting clock runs, but posture is unknown;
+- a frame with the user in it: present; posture is judged;
+- a frame with nobody in it: still present until ``away_seconds`` pass, then
+  away from the first moment nobody was seen, whatever came before (a call, a
+  pause, a sleep); coming back after that long is a break, which recovers
+  load and restarts the sitting clock;
+- told on waking that the machine slept: asleep for that long, which is time
+  away; the absence goes on while nobody is in view after waking;
+- the screen locked: away from that moment;
+- the camera used by another program: a call; the user is still sitting, so
+  the sitting clock runs, but posture is unknown;
 - paused by the user, no camera, or no observation at all for
   ``max_gap_seconds``: unknown. Nothing builds, nothing recovers, the sitting
   clock stands still, and open fault episodes end where last seen.
 
-This module keeps the state and says what changed; :mod:`core.engine` applies
-the consequences to the fault tracks and the sitting clock.
+A change seen between two samples is placed halfway between them: the camera
+looks every few seconds, and halfway is the least wrong guess. Changes the
+shell knows exactly (a pause, a lock, a suspend) take effect when they
+happened. This module keeps the state and says what changed;
+:mod:`core.engine` applies the consequences to the fault tracks and the
+sitting clock.
 """
 
 from __future__ import annotations
@@ -33,24 +44,46 @@ class Where(str, Enum):
     """What is known of the user at a moment."""
 
     SEEN = "seen"
+    # Nobody in view, not yet for long enough to be away.
     NOBODY = "nobody"
     AWAY = "away"
+    ASLEEP = "asleep"
     CALL = "call"
     PAUSED = "paused"
     UNKNOWN = "unknown"
 
 
+# The state of the timeline each stands for (the history's presence rows, the report).
+ROW = {
+    Where.SEEN: "present",
+    Where.NOBODY: "present",
+    Where.AWAY: "away",
+    Where.ASLEEP: "asleep",
+    Where.CALL: "call",
+    Where.PAUSED: "paused",
+    Where.UNKNOWN: "unknown",
+}
 # States in which posture is not known.
 UNKNOWING = frozenset({Where.CALL, Where.PAUSED, Where.UNKNOWN})
+# States of an absence: away from the desk, one break however it is made up.
+ABSENT = frozenset({Where.AWAY, Where.ASLEEP})
 # States in which the sitting clock runs.
 AT_DESK = frozenset({Where.SEEN, Where.NOBODY, Where.CALL})
+# What the camera says of the user, when it says something.
+_SAID = {CameraSays.BUSY: Where.CALL, CameraSays.PAUSED: Where.PAUSED, CameraSays.OFF: Where.UNKNOWN}
+# Changes the shell knows the moment of; the others are placed halfway between two observations.
+_EXACT = frozenset({CameraSays.PAUSED, CameraSays.LOCKED, CameraSays.ASLEEP})
 
 
 def said(obs: Observation) -> Where:
     """What one observation says of the user."""
     if obs.camera == CameraSays.OK:
         return Where.SEEN if obs.features else Where.NOBODY
-    return {CameraSays.BUSY: Where.CALL, CameraSays.PAUSED: Where.PAUSED}.get(obs.camera, Where.UNKNOWN)
+    if obs.camera == CameraSays.ASLEEP:
+        return Where.ASLEEP
+    if obs.camera == CameraSays.LOCKED:
+        return Where.AWAY
+    return _SAID[obs.camera]
 
 
 class Postures(Protocol):
@@ -77,16 +110,21 @@ class Changes:
 
 @dataclass
 class PresenceState:
-    where: Where = Where.NOBODY
-    last_seen: float | None = None
+    # None before the first observation.
+    where: Where | None = None
+    # The timeline's state now (``ROW``), and since when.
+    row: str | None = None
+    row_since: float | None = None
     away_since: float | None = None
+    # When the present stretch with nobody in view began.
+    nobody_since: float | None = None
 
     @property
     def away(self) -> bool:
         return self.away_since is not None
 
     def shift(self, offset: float) -> None:
-        for name in ("last_seen", "away_since"):
+        for name in ("row_since", "away_since", "nobody_since"):
             value = getattr(self, name)
             if value is not None:
                 setattr(self, name, value + offset)
@@ -102,64 +140,85 @@ def step(
 ) -> Changes:
     """Advance presence by one observation; ``last`` is the engine time of the previous one."""
     changes = Changes()
-    t = obs.t
-    now = said(obs)
-    if obs.camera == CameraSays.ASLEEP and last is not None and not p.away:
-        # Asleep or locked since the last observation: that time was away.
-        _go_away(p, obs, t, last, "asleep", postures, events)
-    elif last is not None and t - last > settings.presence.max_gap_seconds and not p.away and p.where != Where.UNKNOWN:
+    t, now, before = obs.t, said(obs), p.where
+    # When this observation's state began, where nothing says otherwise.
+    at = t if last is None or obs.camera in _EXACT else (last + t) / 2
+    if obs.camera == CameraSays.ASLEEP:
+        at = t - obs.slept if last is None else max(last, t - obs.slept)
+    elif (
+        last is not None
+        and t - last > settings.presence.max_gap_seconds
+        and before is not None
+        and before not in ABSENT
+        and before != Where.UNKNOWN
+    ):
         # Nothing was heard for too long and nobody said why: unknown from the last observation.
-        _set(p, obs, Where.UNKNOWN, last, postures, events)
-    if p.where in AT_DESK and not p.away and last is not None:
-        changes.sitting = t - last
+        p.nobody_since = None
+        _to(p, obs, Where.UNKNOWN, last, postures, events)
+        before, at = Where.UNKNOWN, t
     if now == Where.SEEN:
-        if p.away:
-            _come_back(p, obs, settings, changes, events)
-        p.last_seen = t
-        _set(p, obs, Where.SEEN, t, postures, events)
+        _back(p, obs, at, settings, changes, events)
+        p.nobody_since = None
+        _to(p, obs, Where.SEEN, at, postures, events)
     elif now == Where.NOBODY:
         postures.unseen()
-        if not p.away:
-            _set(p, obs, Where.NOBODY, t, postures, events)
-            gone_since = p.last_seen if p.last_seen is not None else t
-            if t - gone_since >= settings.presence.away_seconds:
-                _go_away(p, obs, t, gone_since, "nobody", postures, events)
-    elif now in UNKNOWING:
         if p.away:
-            # Unknown after time away: the away period ends where knowledge ends.
-            _come_back(p, obs, settings, changes, events)
-        _set(p, obs, now, t, postures, events)
+            _to(p, obs, Where.AWAY, at, postures, events)  # asleep, then nobody on waking: still away
+        else:
+            if p.nobody_since is None:
+                p.nobody_since = at
+            _to(p, obs, Where.NOBODY, at, postures, events)
+            if t - p.nobody_since >= settings.presence.away_seconds:
+                _away(p, obs, p.nobody_since, "nobody", postures, events)
+    elif now in ABSENT:
+        p.nobody_since = None
+        if not p.away:
+            _away(p, obs, at, "asleep" if now == Where.ASLEEP else "locked", postures, events)
+        _to(p, obs, now, at, postures, events)
+    else:
+        _back(p, obs, at, settings, changes, events)
+        p.nobody_since = None
+        _to(p, obs, now, at, postures, events)
+    if last is not None and before is not None:
+        # The time from the last observation to this one: the state before until the change, the one after since.
+        change = min(max(at, last), t)
+        changes.sitting = (change - last) * (before in AT_DESK) + (t - change) * (p.where in AT_DESK)
     return changes
 
 
-def _set(
+def _to(
     p: PresenceState, obs: Observation, where: Where, since: float, postures: Postures, events: list[Event]
 ) -> None:
-    """Change what the camera can tell; changes into and out of not knowing are events."""
+    """Enter ``where`` from ``since``; a new state of the timeline is an event."""
     previous, p.where = p.where, where
-    if where == previous:
-        return
-    if where in UNKNOWING:
+    if where != previous and where in UNKNOWING:
         postures.unknown_from(since, obs, events)
-    if where in UNKNOWING or previous in UNKNOWING:
-        events.append(Presence(obs.t, obs.wall, where.value, since, obs.wall_at(since)))
+    row = ROW[where]
+    if row != p.row:
+        p.row, p.row_since = row, since
+        events.append(Presence(obs.t, obs.wall, row, since, obs.wall_at(since)))
 
 
-def _go_away(
-    p: PresenceState, obs: Observation, t: float, since: float, reason: str, postures: Postures, events: list[Event]
+def _away(
+    p: PresenceState, obs: Observation, since: float, reason: str, postures: Postures, events: list[Event]
 ) -> None:
     postures.unknown_from(since, obs, events)
     p.away_since = since
-    p.where = Where.AWAY
-    events.append(Away(t, obs.wall_at(t), since, obs.wall_at(since), reason))
+    events.append(Away(obs.t, obs.wall, since, obs.wall_at(since), reason))
+    _to(p, obs, Where.AWAY, since, postures, events)
 
 
-def _come_back(p: PresenceState, obs: Observation, settings: Settings, changes: Changes, events: list[Event]) -> None:
-    assert p.away_since is not None
-    gone = obs.t - p.away_since
+def _back(
+    p: PresenceState, obs: Observation, at: float, settings: Settings, changes: Changes, events: list[Event]
+) -> None:
+    """The absence under way, if any, ended at ``at``: the user came back then (or knowledge ended)."""
+    if p.away_since is None:
+        return
+    gone = max(at - p.away_since, 0.0)
+    since = p.away_since
     p.away_since = None
-    events.append(Back(obs.t, obs.wall, round(gone, 3)))
+    events.append(Back(obs.t, obs.wall, round(gone, 3), since, obs.wall_at(since)))
     changes.back_after = gone
     if gone >= settings.presence.away_seconds:
-        events.append(Break(obs.t, obs.wall, round(gone, 3)))
+        events.append(Break(obs.t, obs.wall, round(gone, 3), since, obs.wall_at(since)))
         changes.took_break = True

@@ -29,6 +29,9 @@ class FaultSettings:
 class Detection:
     majority_seconds: float
     release_fraction: float
+    # Two known readings further apart than this leave the time between them unknown: neither held
+    # nor recovered. Half as much again as the longest spacing the camera's sampling gives.
+    known_gap_seconds: float
 
 
 @dataclass(frozen=True)
@@ -87,11 +90,14 @@ class Settings:
             )
             for name, table in config["faults"].items()
         }
-        notify = config["notify"]
+        notify, sampling = config["notify"], config["sampling"]
         return cls(
             faults=MappingProxyType(faults),
             noise_sigmas=float(config["calibration"]["noise_sigmas"]),
-            detection=Detection(**_floats(config["detection"])),
+            detection=Detection(
+                **_floats(config["detection"]),
+                known_gap_seconds=1.5 * max(config["camera"]["sample_interval_seconds"], 1 / sampling["min_fps"]),
+            ),
             presence=Presence(**_floats(config["presence"])),
             breaks=Breaks(**_floats(config["breaks"])),
             recovery_rate=float(config["load"]["recovery_rate"]),
@@ -104,10 +110,10 @@ class Settings:
                 escalate_after=int(notify["escalate_after"]),
             ),
             sampling=Sampling(
-                fps=float(config["sampling"]["fps"]),
-                adaptive=bool(config["sampling"]["adaptive"]),
-                min_fps=float(config["sampling"]["min_fps"]),
-                away_fps=float(config["sampling"]["away_fps"]),
+                fps=float(sampling["fps"]),
+                adaptive=bool(sampling["adaptive"]),
+                min_fps=float(sampling["min_fps"]),
+                away_fps=float(sampling["away_fps"]),
             ),
         )
 

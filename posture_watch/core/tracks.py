@@ -33,6 +33,8 @@ class Vote(NamedTuple):
     side: str | None
     # The family member that names the posture this frame, if any is over.
     named: str | None
+    # Known seconds since the previous known reading (0 after a stretch too long to count).
+    known: float = 0.0
 
 
 @dataclass
@@ -96,8 +98,12 @@ def observe(
     over minutes, as stillness is), without a majority over recent readings.
     """
     t = obs.t
-    dt = t - track.last_known if track.last_known is not None else 0.0
+    # Only time between two known readings close enough together counts, as held or as recovered:
+    # a long stretch the camera could not judge is unknown, whatever the reading after it says.
+    since = t - track.last_known if track.last_known is not None else math.inf
+    dt = since if since <= settings.detection.known_gap_seconds else 0.0
     track.last_known = t
+    vote = vote._replace(known=dt)
     if not voting:
         track.window.clear()
     track.window.append(vote)
@@ -119,12 +125,12 @@ def observe(
     if majority and not track.active:
         # The posture began with the first reading of the window outside
         # neutral (never before the last episode ended); the vote only
-        # confirms it, so that time counts as held.
+        # confirms it, so the known time since then counts as held.
         onset = max(overs[0].t, track.ended)
         sides = Counter(v.side for v in overs if v.side)
         track.side = sides.most_common(1)[0][0] if sides else None
         named_most = names.most_common(1)[0][0] if names else track.fault
-        track.load += t - onset
+        track.load += sum(v.known for v in track.window if v.t > onset)
         start(track, obs, onset, named_most, settings, events)
     elif not majority and track.active:
         end(track, obs, t, events)
@@ -136,6 +142,12 @@ def observe(
         # A reading outside neutral awaiting the vote neither builds nor recovers:
         # if the vote confirms it, the onset credit above counts that time.
         track.recover(dt, settings)
+
+
+def candidate(track: Track) -> str | None:
+    """The family member most of the window's over votes name, while a posture awaits the vote."""
+    names = Counter(v.named for v in track.window if v.over and v.named)
+    return names.most_common(1)[0][0] if names else None
 
 
 def start(track: Track, obs: Observation, since: float, fault: str, settings: Settings, events: list[Event]) -> None:
