@@ -81,6 +81,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--history", type=Path, metavar="FILE", help="also record the replay in this history database")
     p.add_argument(
+        "--start",
+        type=_moment,
+        metavar="YYYY-MM-DDTHH:MM",
+        help="with --history: the local time the recording began (default: when the file was recorded)",
+    )
+    p.add_argument(
         "--plot", type=Path, metavar="FILE.png", help="also draw each posture's score over time, to tune the settings"
     )
 
@@ -189,6 +195,17 @@ def _load(args: argparse.Namespace) -> config.Config:
     return config.load(args.config)
 
 
+def _moment(text: str) -> datetime:
+    """A local time like 2026-11-23T09:00 (or with a space), in the zone in force now."""
+    from . import localtime
+
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a local time like 2026-11-23T09:00") from None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=localtime.zone())
+
+
 def _date(text: str) -> datetime:
     try:
         return datetime.strptime(text, "%Y-%m-%d")
@@ -207,7 +224,11 @@ def _replay(args: argparse.Namespace) -> int:
 
     if args.samples and not args.json:
         raise UserError("--samples needs --json: the samples are printed as JSON lines (replay VIDEO --json --samples)")
-    with Replay(args.video, _load(args), args.calibrate, args.history, args.plot) as replay:
+    if args.start is not None and args.history is None:
+        raise UserError("--start places the replay in a history: give --history FILE as well")
+    with Replay(args.video, _load(args), args.calibrate, args.history, args.plot, args.start) as replay:
+        if replay.moved is not None:
+            print(f"posture-watch: {replay.moved}", file=sys.stderr)
         printer = _JsonPrinter() if args.json else _TextPrinter(replay)
         for step in replay.steps():
             if args.samples:

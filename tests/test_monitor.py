@@ -26,7 +26,7 @@ import numpy as np
 import pytest
 from conftest import DATASETS, ROOT, run_cli
 
-from posture_watch import commands, config
+from posture_watch import commands, config, localtime
 from posture_watch.advice.reminders import Reminder
 from posture_watch.app.modes import PauseReason
 from posture_watch.app.monitor import Monitor, until_morning
@@ -44,7 +44,7 @@ from posture_watch.history import tally
 from posture_watch.sense.camera import Camera
 
 UPRIGHT = DATASETS / "slouching-or-not" / "low-isSlouching__high-notSlouching" / "notSlouching"
-START = datetime(2026, 11, 23, 9, 0, 0)
+START = datetime(2026, 11, 23, 9, 0, 0, tzinfo=localtime.zone())
 SITTING_5 = "[breaks]\nsitting_minutes = 5\n"
 
 

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
+from .. import localtime
 from ..config import Config
 from ..core import engine
 from ..core.baseline import Baseline
@@ -47,7 +48,7 @@ def calibrate(
             analyser = Analyser(estimator, state, fps)
             for t, image in frames:
                 last_t = t
-                analyser.frame(t, image, settings, datetime.now(), sampler)
+                analyser.frame(t, image, settings, datetime.now(localtime.zone()), sampler)
                 if not state.calibrating:
                     break
     finally:

@@ -6,14 +6,19 @@ suspended, so a night with the lid closed is a night away: on Linux it is
 ``CLOCK_BOOTTIME``; elsewhere the monotonic clock plus every jump of the
 wall clock ahead of it, which is what a suspend looks like there.
 ``slept()`` says how long the machine was asleep since it was last asked.
-``wall()`` is the local time users see and set (pause, snooze, quiet hours).
+``wall()`` is the local time users see and set (pause, snooze, quiet hours):
+an aware datetime in the zone in force now, looked up at every call, so a
+change of zone (travel) shows at once and a day of 23 or 25 hours is what it
+is. Its instant is exact, so history stores it as a UTC epoch.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
+
+from .. import localtime
 
 # A wall-clock jump ahead of the monotonic clock larger than this is a suspend, not a clock adjustment.
 JUMP = 30.0
@@ -41,7 +46,7 @@ class Clocks:
         return time.monotonic() + self._slept
 
     def wall(self) -> datetime:
-        return datetime.now()
+        return datetime.now(localtime.zone())
 
     def slept(self) -> float:
         """Seconds the machine was suspended since the last call (0 if it was not)."""
@@ -61,3 +66,9 @@ class Clocks:
     def wait(self, seconds: float, stop: threading.Event) -> None:
         """Sleep ``seconds``, or less when ``stop`` is set meanwhile."""
         stop.wait(seconds)
+
+
+def later(wall: datetime, seconds: float) -> datetime:
+    """The local wall time ``seconds`` after ``wall``, counted in real seconds across a change of the clocks."""
+    assert wall.tzinfo is not None, "wall times are aware"
+    return (wall.astimezone(timezone.utc) + timedelta(seconds=seconds)).astimezone(wall.tzinfo)

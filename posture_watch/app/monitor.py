@@ -25,7 +25,7 @@ from functools import singledispatchmethod
 from pathlib import Path
 from typing import Any, Literal
 
-from .. import commands
+from .. import commands, config_reference, paths
 from ..advice.wording import duration
 from ..config import Config
 from ..core import engine
@@ -34,7 +34,7 @@ from ..desktop import opener
 from ..history.pages import write_page
 from ..sense.camera import BUSY, LOST, MISSING, OK, PAUSED, Camera
 from . import baselines
-from .clocks import Clocks
+from .clocks import Clocks, later
 from .modes import (
     CalibrationEnded,
     CalibrationStarted,
@@ -168,10 +168,7 @@ class Monitor:
 
     def _turn(self) -> None:
         self._now = self.clocks.now()
-        slept = self.clocks.slept()
-        if slept > 0:
-            self._emit(Note(f"the machine slept for {duration(slept)}: that was time away"))
-            self._tell(CameraSays.ASLEEP)
+        self._woke()
         if self._now - self._reloaded >= RELOAD_EVERY:
             self._reloaded = self._now
             self._reload()
@@ -186,6 +183,8 @@ class Monitor:
         else:
             frame = self.camera.next_frame()
             if frame is not None:
+                # A suspend while the camera was taking the picture is told before the picture is judged.
+                self._woke(frame[0])
                 self._analyse(*frame)
             elif self.camera.finished:
                 self._emit(Note("the recording came to its end"))
@@ -193,6 +192,14 @@ class Monitor:
             elif self.camera.status in _CAMERA_SAYS:
                 self._tell(_CAMERA_SAYS[self.camera.status])
         self._emit(self._tick())
+
+    def _woke(self, at: float | None = None) -> None:
+        """Tell the engine how long the machine slept, if it did since the last look (at engine time ``at``)."""
+        slept = self.clocks.slept()
+        if slept > 0:
+            self._now = at if at is not None else self.clocks.now()
+            self._emit(Note(f"the machine slept for {duration(slept)}: that was time away"))
+            self._tell(CameraSays.ASLEEP, slept)
 
     def _tick(self) -> Tick:
         status = engine.status(self.state, self.settings.core)
@@ -260,7 +267,7 @@ class Monitor:
     @_do.register
     def _(self, command: commands.Pause) -> None:
         now = self.clocks.wall()
-        until = until_morning(now) if command.seconds is None else now + timedelta(seconds=command.seconds)
+        until = until_morning(now) if command.seconds is None else later(now, command.seconds)
         self._change(UserPaused(until))
         self.camera.pause()
 
@@ -271,7 +278,7 @@ class Monitor:
     @_do.register
     def _(self, command: commands.Snooze) -> None:
         minutes = command.minutes if command.minutes is not None else self.settings["notify"]["snooze_minutes"]
-        engine.snooze(self.state, self.clocks.wall() + timedelta(minutes=minutes))
+        engine.snooze(self.state, later(self.clocks.wall(), minutes * 60))
         self._emit(Note(f"reminders snoozed for {duration(minutes * 60)}"))
 
     @_do.register
@@ -317,8 +324,10 @@ class Monitor:
     @_do.register
     def _(self, command: commands.OpenSettings) -> None:
         path = self.watcher.path
+        if not path.exists():  # a file that changes nothing yet, every key described and commented out
+            paths.write_private(path, config_reference.template().encode("utf-8"))
         self._emit(Note(f"settings: {path}"))
-        if not opener.open_settings(path):
+        if not opener.open_file(path):
             self._emit(Note(f"No editor could be opened; the file is {path}", title="Your settings"))
 
     @_do.register
@@ -330,9 +339,10 @@ class Monitor:
     def _quiet(self) -> bool:
         return self.quiet and self.settings["notify"]["respect_do_not_disturb"]
 
-    def _tell(self, camera: CameraSays) -> None:
+    def _tell(self, camera: CameraSays, slept: float = 0.0) -> None:
         """Tell the engine what the camera knows when there is no frame."""
-        obs = Observation(self._now, wall=self.clocks.wall(), camera=camera, do_not_disturb=self._quiet())
+        wall = self.clocks.wall()
+        obs = Observation(self._now, wall=wall, camera=camera, do_not_disturb=self._quiet(), slept=slept)
         self._outcomes(self.analyser.tell(obs, self.settings))
 
     def _analyse(self, t: float, image: Any) -> None:

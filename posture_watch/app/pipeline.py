@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import numpy as np
 
@@ -22,6 +22,7 @@ from ..core.rate import next_rate
 from ..sense import model
 from ..sense.pose import PoseEstimator
 from ..sense.video import Frame, Sampler
+from .clocks import later
 
 # What one step of the pipeline gives: the engine's events, with alerts turned into reminders.
 Outcome = Event | Reminder
@@ -97,12 +98,12 @@ def replay(
     """Run a recording's frames through the pipeline: (t, view, features, outcomes) per analysed frame.
 
     ``config`` is called once per frame, so a reloaded config applies from the
-    next frame. ``start`` is the local wall time of t = 0.
+    next frame. ``start`` is the (aware) local wall time of t = 0.
     """
     began = time.perf_counter()
     try:
         for t, image in frames:
-            view, feats, outcomes = analyser.frame(t, image, config(), start + timedelta(seconds=t), sampler)
+            view, feats, outcomes = analyser.frame(t, image, config(), later(start, t), sampler)
             stats.frames_analysed += 1
             stats.last_t = t
             yield t, view, feats, outcomes

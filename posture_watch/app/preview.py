@@ -21,7 +21,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from .. import config
+from .. import config, localtime
 from ..advice.reminders import Reminder
 from ..advice.wording import duration, posture_name
 from ..config import Config
@@ -249,7 +249,7 @@ def _loop(
             if window.quit:
                 break
             if analysis.due(t):
-                view, feats, outcomes = analyser.frame(t, image, settings, datetime.now(), analysis)
+                view, feats, outcomes = analyser.frame(t, image, settings, datetime.now(localtime.zone()), analysis)
                 current = frame_readings(state, view, feats, settings)
                 reminder = _tell(outcomes, state, settings, index, save=camera is not None) or reminder
         if image is None:

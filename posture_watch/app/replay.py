@@ -8,18 +8,21 @@ The command line only prints what :meth:`Replay.steps` yields.
 
 from __future__ import annotations
 
+import math
+import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 
 import cv2
 
+from .. import localtime
 from ..config import Config
 from ..core.features import Features
 from ..errors import UserError
-from ..history.store import Recorder
+from ..history.store import Recorder, busy_until, connect
 from ..sense.video import VideoFile
 from . import baselines, plot
 from .pipeline import Analyser, Outcome, Stats, open_estimator, replay
@@ -45,7 +48,9 @@ class Replay:
         calibrate: float | None = None,
         history: Path | None = None,
         plot_to: Path | None = None,
+        start: datetime | None = None,
     ) -> None:
+        """``start`` is the local time the recording began, for the history (default: when the file was made)."""
         if plot_to is not None:
             plot.check(plot_to)
         self.video, self.settings, self.calibrate, self.plot_to = video, settings, calibrate, plot_to
@@ -53,10 +58,19 @@ class Replay:
         self.source = VideoFile(video, settings["sampling"]["fps"])
         count = int(self.source.capture.get(cv2.CAP_PROP_FRAME_COUNT))
         self.frames_total: int | None = count if count > 0 else None
-        self.start = datetime.now().replace(microsecond=0)
+        fps = self.source.file_fps
+        length = count / fps if count > 0 and fps else 0.0
+        # Said when the replay was moved so as not to overlap what the history already holds.
+        self.moved: str | None = None
         self.recorder: Recorder | None = None
+        self.start = start if start is not None else _recorded_at(video, length)
         if history is not None:
-            self.recorder = Recorder(history, f"replay:{video.name}", self.start.timestamp())
+            try:
+                self.start = self._place(history, start, length)
+                self.recorder = Recorder(history, f"replay:{video.name}", self.start.timestamp())
+            except UserError:
+                self.source.close()
+                raise
             if self.recorder.failing:
                 self.source.close()
                 raise UserError(f"{history}: cannot write the history there; give a file in a writable folder")
@@ -64,6 +78,29 @@ class Replay:
         # Per analysed frame (t, readings), and the outcomes, for the plot.
         self._scores: list[plot.Sample] = []
         self._plotted: list[Outcome] = []
+
+    def _place(self, history: Path, asked: datetime | None, length: float) -> datetime:
+        """Where the replay goes in the history: at its start, never over a session already there."""
+        if not history.exists():
+            return self.start
+        try:
+            db = connect(history)
+        except (sqlite3.Error, OSError):
+            return self.start  # the Recorder says what is wrong with it
+        try:
+            taken = busy_until(db, self.start.timestamp(), self.start.timestamp() + length)
+        finally:
+            db.close()
+        if taken is None:
+            return self.start
+        if asked is not None:
+            raise UserError(
+                f"--start {asked:%Y-%m-%dT%H:%M} would overlap a session already in {history}; "
+                f"give a --start after {localtime.local(taken):%Y-%m-%dT%H:%M:%S}"
+            )
+        moved = localtime.local(math.ceil(taken)).replace(microsecond=0)
+        self.moved = f"{history} already holds {self.start:%H:%M}; the replay is placed at {moved:%Y-%m-%dT%H:%M:%S}"
+        return moved
 
     @property
     def frames_read(self) -> int:
@@ -78,7 +115,7 @@ class Replay:
                 frames = replay(source.frames(), analyser, lambda: settings, source.sampler, self.stats, self.start)
                 for t, view, feats, outcomes in frames:
                     if recorder is not None:
-                        recorder.sample((self.start + timedelta(seconds=t)).timestamp(), feats)
+                        recorder.sample(self.start.timestamp() + t, feats)
                         for outcome in outcomes:
                             recorder.record(outcome)
                     if self.plot_to is not None:
@@ -128,3 +165,9 @@ class Replay:
         self, kind: type[BaseException] | None, exc: BaseException | None, traceback: TracebackType | None
     ) -> None:
         self.source.close()
+
+
+def _recorded_at(video: Path, length: float) -> datetime:
+    """When a recording began, as far as the file tells: written until its last change, ``length`` seconds long."""
+    ended = video.stat().st_mtime
+    return localtime.local(ended - length).replace(microsecond=0)

@@ -170,6 +170,7 @@ def step(
             _to(p, obs, Where.NOBODY, at, postures, events)
             if t - p.nobody_since >= settings.presence.away_seconds:
                 _away(p, obs, p.nobody_since, "nobody", postures, events)
+                _to(p, obs, Where.AWAY, p.nobody_since, postures, events)
     elif now in ABSENT:
         p.nobody_since = None
         if not p.away:
@@ -205,7 +206,6 @@ def _away(
     postures.unknown_from(since, obs, events)
     p.away_since = since
     events.append(Away(obs.t, obs.wall, since, obs.wall_at(since), reason))
-    _to(p, obs, Where.AWAY, since, postures, events)
 
 
 def _back(

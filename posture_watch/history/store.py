@@ -22,7 +22,7 @@ from typing import Any
 
 from .. import localtime, paths
 from ..advice.reminders import Reminder
-from ..core.events import Away, Back, Break, Event, FaultEnd, FaultStart, Presence
+from ..core.events import Break, Event, FaultEnd, FaultStart, Presence
 
 log = logging.getLogger(__name__)
 
@@ -111,6 +111,8 @@ class Recorder:
 
     Times come from the events themselves (the wall time of the moment each
     describes), so a gap, a call or a replay's timeline is stored as it was.
+    Presence rows follow the engine's timeline (``Presence`` events): each
+    begins where the last ends, so they never overlap and leave no gap.
     A heartbeat on the session, at least once a minute, bounds what a
     report counts for a session that never ended cleanly.
     """
@@ -123,6 +125,8 @@ class Recorder:
         self.failing = False
         self.db: sqlite3.Connection | None = None
         self.minute: tuple[float, int, int, dict[str, list[float]]] | None = None
+        # The presence row open now: (kind, start).
+        self.row: tuple[str, float] | None = None
         self.last = started
         self.beaten = started
         try:
@@ -135,7 +139,6 @@ class Recorder:
             "INSERT INTO sessions (id, started, source, heartbeat) VALUES (?, ?, ?, ?)",
             (self.session, started, source, started),
         )
-        self._write("INSERT INTO presence (session, kind, start) VALUES (?, 'present', ?)", (self.session, started))
 
     def _failed(self, exc: Exception) -> None:
         if not self.failing:
@@ -209,29 +212,19 @@ class Recorder:
         )
 
     @record.register
-    def _(self, event: Away) -> None:
-        at = self._at(event)
-        if at is not None:
-            self._presence("away", _epoch(event.since_wall, at))
-
-    @record.register
-    def _(self, event: Back) -> None:
-        at = self._at(event)
-        if at is not None:
-            self._presence("present", at)
-
-    @record.register
     def _(self, event: Presence) -> None:
         at = self._at(event)
         if at is not None:
-            kind = {"seen": "present", "nobody": "present"}.get(event.state, event.state)
-            self._presence(kind, _epoch(event.since_wall, at))
+            # Asleep is time away: in the history both are away.
+            self._presence("away" if event.state == "asleep" else event.state, _epoch(event.since_wall, at))
 
     @record.register
     def _(self, event: Break) -> None:
         at = self._at(event)
         if at is not None:
-            self._write("INSERT INTO breaks (session, at, seconds) VALUES (?, ?, ?)", (self.session, at, event.seconds))
+            end = _epoch(event.since_wall, at) + event.seconds
+            row = (self.session, end, event.seconds)
+            self._write("INSERT INTO breaks (session, at, seconds) VALUES (?, ?, ?)", row)
 
     def _at(self, event: Event) -> float | None:
         """The event's epoch, noted as a sign of life; None for an event without a wall time (not history)."""
@@ -242,11 +235,21 @@ class Recorder:
         return at
 
     def _presence(self, kind: str, since: float) -> None:
+        """The timeline is ``kind`` from ``since`` on: the open row ends there, and a new one begins."""
+        if self.row is not None:
+            if self.row[0] == kind:
+                return
+            if self.row[1] >= since:  # it turned out to be something else from its start (nobody in view: away)
+                self._write("UPDATE presence SET kind = ? WHERE session = ? AND end IS NULL", (kind, self.session))
+                self.row = (kind, self.row[1])
+                return
         self._close_presence(since)
         self._write("INSERT INTO presence (session, kind, start) VALUES (?, ?, ?)", (self.session, kind, since))
+        self.row = (kind, since)
 
     def _close_presence(self, at: float) -> None:
         self._write("UPDATE presence SET end = ? WHERE session = ? AND end IS NULL", (at, self.session))
+        self.row = None
 
     def beat(self, at: float) -> None:
         """Note that the session is alive at epoch ``at``; written at most once a minute."""
@@ -299,6 +302,16 @@ class Recorder:
 
 def _epoch(wall: datetime | None, default: float) -> float:
     return wall.timestamp() if wall is not None else default
+
+
+def busy_until(db: sqlite3.Connection, start: float, end: float) -> float | None:
+    """The latest end (or last heartbeat) of the sessions overlapping [start, end], or None when there is none."""
+    row = db.execute(
+        "SELECT max(coalesce(ended, heartbeat, started)) FROM sessions "
+        "WHERE started <= ? AND coalesce(ended, heartbeat, started) >= ?",
+        (end, start),
+    ).fetchone()
+    return row[0] if row is not None else None
 
 
 def prune(db: sqlite3.Connection, before: float) -> int:
