@@ -18,7 +18,7 @@ import sys
 import time
 import webbrowser
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import cv2
@@ -49,17 +49,21 @@ SITTING_5 = "[breaks]\nsitting_minutes = 5\n"
 
 
 class FakeClocks:
-    """The monitor's three clocks, moved only by the test: waits advance them, suspends jump them."""
+    """The monitor's three clocks, moved only by the test: waits advance them, suspends jump them.
 
-    def __init__(self) -> None:
+    The wall clock starts at ``start`` and is shown, as the real one is, in the zone in force now.
+    """
+
+    def __init__(self, start: datetime = START) -> None:
         self.t = 1000.0
         self.suspended = 0.0
+        self.start = start.astimezone(timezone.utc)
 
     def now(self) -> float:
         return self.t
 
     def wall(self) -> datetime:
-        return START + timedelta(seconds=self.t - 1000.0)
+        return (self.start + timedelta(seconds=self.t - 1000.0)).astimezone(localtime.zone())
 
     def slept(self) -> float:
         slept, self.suspended = self.suspended, 0.0
@@ -79,6 +83,8 @@ class ScriptedCapture:
     def __init__(self, clocks: FakeClocks, scene: Callable[[float], str], seated: np.ndarray) -> None:
         self.clocks, self.scene, self.seated = clocks, scene, seated
         self.empty = np.full_like(seated, 128)
+        # Called inside each grab, with the minute: a test makes the machine sleep right there.
+        self.during_grab: Callable[[float], None] = lambda minute: None
 
     def _now(self) -> str:
         return self.scene((self.clocks.t - 1000.0) / 60)
@@ -87,6 +93,7 @@ class ScriptedCapture:
         return self._now() != "busy"
 
     def grab(self) -> bool:
+        self.during_grab((self.clocks.t - 1000.0) / 60)
         self.clocks.t += 1 / 30
         return self._now() != "busy"
 
@@ -168,12 +175,13 @@ def monitor_for(
     scene: Callable[[float], str],
     text: str = "",
     calibrate: bool = True,
+    start: datetime = START,
 ) -> tuple[Monitor, FakeClocks, Notes, list]:
     cfg = tmp_path / "config.toml"
     cfg.write_text(f'[history]\npath = "{tmp_path / "history.sqlite3"}"\n[camera]\nmode = "sampling"\n{text}')
     watcher = ConfigWatcher(cfg)
     settings = watcher.settings
-    clocks = FakeClocks()
+    clocks = FakeClocks(start)
     capture = ScriptedCapture(clocks, scene, seated)
     camera = Camera(settings, 2.0, opener=lambda i: capture, exists=lambda i: True, clock=clocks.now)
     state = engine.new_state(calibrate_seconds=5 if calibrate else None)
@@ -387,11 +395,13 @@ def test_a_killed_monitor_counts_at_most_what_it_ran(tmp_path, videos):
 
 
 def test_report_counts_open_episodes_of_a_crashed_session_to_its_last_heartbeat(tmp_path):
-    from posture_watch.core.events import FaultStart
+    from posture_watch.core.events import FaultStart, Presence
 
     path = tmp_path / "h.sqlite3"
     started = datetime(2026, 11, 23, 10, 0).timestamp()
     recorder = history.Recorder(path, "test", started)
+    first = datetime.fromtimestamp(started)
+    recorder.record(Presence(0.0, first, "present", 0.0, first))
     wall = datetime.fromtimestamp(started + 60)
     recorder.record(FaultStart(60.0, wall, "forward_head", None, 60.0, wall))
     recorder.beat(started + 300)
@@ -498,3 +508,134 @@ def test_typed_commands_from_the_tray_and_a_reminders_buttons(tmp_path, estimato
     db = history.connect(monitor.history)
     assert [tuple(row) for row in db.execute("SELECT fault, response FROM alerts")] == [("sitting", "done")]
     db.close()
+
+
+# --- a day counted truly: the monitor, the history and the report together ---------------------------
+
+
+def day_totals(monitor: Monitor, day: datetime) -> dict[str, float]:
+    """The report's totals of the local day of ``day``, from the history the monitor wrote."""
+    db = history.connect(monitor.history)
+    try:
+        totals = tally.summarize(db, "day", day.astimezone(localtime.zone()).date()).totals
+    finally:
+        db.close()
+    return {"present": totals.present_seconds, "away": totals.away_seconds, "call": totals.call_seconds}
+
+
+def test_time_away_after_a_call_is_counted_from_the_first_empty_frame(tmp_path, estimator, seated):
+    # Seated 10 min, a 60-minute call, then 5 minutes out of the room, then seated again.
+    scenes = [(10, "seated"), (70, "busy"), (75, "empty"), (80, "seated")]
+
+    def scene(minute: float) -> str:
+        return next(what for until, what in scenes if minute < until)
+
+    monitor, clocks, _, outcomes = monitor_for(tmp_path, estimator, seated, scene, "[breaks]\nsitting_minutes = 240\n")
+    run_until(monitor, clocks, 79)
+    breaks = [o for o in outcomes if getattr(o, "kind", "") == "break"]
+    assert len(breaks) == 1 and abs(breaks[0].seconds - 300) <= 10
+    totals = day_totals(monitor, START)
+    assert abs(totals["away"] - 300) <= 10 and abs(totals["call"] - 3600) <= 10
+
+
+def test_waking_to_an_empty_desk_is_one_absence_in_the_report(tmp_path, estimator, seated):
+    # Seated 10 min, suspended for 2 h, nobody in view for 5 min after waking, then seated.
+    def scene(minute: float) -> str:
+        return "empty" if 130 <= minute < 135 else "seated"
+
+    monitor, clocks, _, outcomes = monitor_for(tmp_path, estimator, seated, scene, "[breaks]\nsitting_minutes = 240\n")
+    run_until(monitor, clocks, 140, {10: lambda: clocks.suspend(2 * 3600)})
+    assert kinds(outcomes).count("away") == 1 and kinds(outcomes).count("break") == 1
+    brk = next(o for o in outcomes if getattr(o, "kind", "") == "break")
+    assert abs(brk.seconds - (2 * 3600 + 5 * 60)) <= 10
+    assert abs(day_totals(monitor, START)["away"] - (2 * 3600 + 5 * 60)) <= 10
+
+
+def test_a_suspend_while_the_camera_takes_a_picture_is_time_away(tmp_path, estimator, seated):
+    monitor, clocks, _, outcomes = monitor_for(tmp_path, estimator, seated, lambda minute: "seated")
+    capture = monitor.camera.opener(0)
+    slept: list[float] = []
+
+    def sleep_once(minute: float) -> None:
+        if minute >= 10 and not slept:
+            slept.append(minute)
+            clocks.suspend(2 * 3600)
+
+    capture.during_grab = sleep_once
+    run_until(monitor, clocks, 135)
+    away = [o for o in outcomes if getattr(o, "kind", "") == "away"]
+    brk = [o for o in outcomes if getattr(o, "kind", "") == "break"]
+    assert len(away) == 1 and away[0].reason == "asleep" and len(brk) == 1 and brk[0].seconds >= 2 * 3600
+    # The sitting clock started again after the night: no stand-up reminder 30 min after waking.
+    sitting = [o for o in outcomes if kinds([o]) == ["reminder"] and o.alert.fault == "sitting"]
+    assert all((o.alert.wall - START).total_seconds() < 130 * 60 for o in sitting)
+
+
+def test_a_start_with_nobody_in_view_is_away_not_present(tmp_path, estimator, seated):
+    # An empty room from 08:00; the user at the desk from 09:00 to 09:10.
+    morning = START.replace(hour=8)
+
+    def scene(minute: float) -> str:
+        return "seated" if 60 <= minute < 70 else "empty"
+
+    monitor, clocks, _, _ = monitor_for(tmp_path, estimator, seated, scene, start=morning)
+    run_until(monitor, clocks, 70)
+    totals = day_totals(monitor, morning)
+    assert abs(totals["present"] - 600) <= 10 and abs(totals["away"] - 3600) <= 10
+
+
+@pytest.mark.parametrize(
+    ("start", "minutes", "away"),
+    [
+        # The night the clocks go back: 01:30 EDT, away from 01:55 to 02:05 of the wall clock's second 01:xx.
+        (datetime(2026, 11, 1, 5, 30, tzinfo=timezone.utc), 60, (25, 35)),
+        # The night they go forward: 01:30 EST, 90 minutes in which 02:00 becomes 03:00.
+        (datetime(2026, 3, 8, 6, 30, tzinfo=timezone.utc), 90, (40, 50)),
+    ],
+)
+def test_a_day_across_a_change_of_the_clocks_counts_real_seconds(
+    tmp_path, estimator, seated, monkeypatch, start, minutes, away
+):
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    try:
+
+        def scene(minute: float) -> str:
+            return "empty" if away[0] <= minute < away[1] else "seated"
+
+        monitor, clocks, _, outcomes = monitor_for(tmp_path, estimator, seated, scene, start=start)
+        run_until(monitor, clocks, minutes)
+        totals = day_totals(monitor, start)
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    gone = (away[1] - away[0]) * 60
+    assert abs(totals["away"] - gone) <= 10
+    assert abs(totals["present"] - (minutes * 60 - gone)) <= 15
+    brk = [o for o in outcomes if getattr(o, "kind", "") == "break"]
+    assert len(brk) == 1 and abs(brk[0].seconds - gone) <= 10
+
+
+def test_quiet_hours_follow_a_change_of_zone_while_running(tmp_path, estimator, seated, monkeypatch):
+    # Quiet from 22:00 to 07:00. At 23:00 in Paris a forward head is held; after a minute the zone changes to
+    # New York (17:01 there): the reminder held back by the quiet night comes in the afternoon of the new zone.
+    monkeypatch.setenv("TZ", "Europe/Paris")
+    time.tzset()
+    try:
+        start = datetime(2026, 11, 23, 23, 0, tzinfo=localtime.zone())
+        quiet = '[notify]\nquiet_start = "22:00"\nquiet_end = "07:00"\n[breaks]\nsitting_minutes = 5\n'
+        monitor, clocks, _, outcomes = monitor_for(tmp_path, estimator, seated, lambda m: "seated", quiet, start=start)
+
+        def travel() -> None:
+            monkeypatch.setenv("TZ", "America/New_York")
+            time.tzset()
+
+        run_until(monitor, clocks, 12, {8: travel})
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    reminders = [o for o in outcomes if kinds([o]) == ["reminder"]]
+    assert reminders, kinds(outcomes)
+    first = reminders[0].alert.wall
+    assert first.utcoffset() == timedelta(hours=-5) and 17 <= first.hour < 18
+    assert (first - start).total_seconds() >= 8 * 60

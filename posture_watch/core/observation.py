@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from enum import Enum
 
 from .features import Features
@@ -48,5 +48,13 @@ class Observation:
     slept: float = 0.0
 
     def wall_at(self, at: float) -> datetime | None:
-        """The local wall time of engine time ``at``, from this observation's pair of clocks."""
-        return None if self.wall is None else self.wall - timedelta(seconds=self.t - at)
+        """The local wall time of engine time ``at``, from this observation's pair of clocks.
+
+        Counted in real seconds: across a change of the clocks the wall time keeps its zone and gets
+        the offset in force at that moment (an hour that happens twice is told apart).
+        """
+        if self.wall is None:
+            return None
+        if self.wall.tzinfo is None:
+            return self.wall - timedelta(seconds=self.t - at)
+        return (self.wall.astimezone(timezone.utc) - timedelta(seconds=self.t - at)).astimezone(self.wall.tzinfo)
