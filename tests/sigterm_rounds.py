@@ -10,14 +10,13 @@ runs a monitor on the recording until a SIGTERM ends it, and prints
 from __future__ import annotations
 
 import sys
-import threading
 from pathlib import Path
 
+from posture_watch.app import signals
 from posture_watch.app.clocks import Clocks
 from posture_watch.app.monitor import Monitor
 from posture_watch.app.pipeline import Analyser, open_estimator
 from posture_watch.app.reload import ConfigWatcher
-from posture_watch.app.run import _on_signals
 from posture_watch.core import engine
 from posture_watch.sense.camera import Camera, RecordedCamera
 
@@ -33,8 +32,8 @@ def main() -> int:
             recording = RecordedCamera(video)
             camera = Camera(watcher.settings, 2.0, opener=lambda _, recording=recording: recording)
             state = engine.new_state(calibrate_seconds=3)
-            stopping = threading.Event()
-            _on_signals(stopping)
+            stopping = signals.catch()
+            stopping.clear()  # a new round: the last one's SIGTERM is spent
             analyser = Analyser(estimator, state, 2.0)
             monitor = Monitor(watcher, camera, analyser, Clocks(), [], save_baseline=False, stopping=stopping)
             print(f"round {n}", flush=True)

@@ -185,3 +185,25 @@ def test_record_saves_a_private_replayable_file_at_the_cameras_real_rate(tmp_pat
     assert int(capture.get(cv2.CAP_PROP_FRAME_COUNT)) == frames
     assert capture.get(cv2.CAP_PROP_FPS) == pytest.approx(15, abs=0.1)
     capture.release()
+
+
+def test_replays_recorded_one_after_another_never_overlap(tmp_path, videos):
+    video = videos("neutral", seconds=20, fps=5)
+    db = tmp_path / "h.sqlite3"
+    first = run_cli("replay", video, "--calibrate", "3", "--history", db)
+    second = run_cli("replay", video, "--calibrate", "3", "--history", db)
+    assert first.returncode == 0 and second.returncode == 0, second.stderr
+    assert "the replay is placed at" in second.stderr
+    sessions = history.connect(db)
+    spans = [tuple(row) for row in sessions.execute("SELECT started, ended FROM sessions ORDER BY started")]
+    sessions.close()
+    assert len(spans) == 2 and spans[0][1] <= spans[1][0]
+    # The recording was made before now: by default a replay is placed when it was recorded.
+    assert spans[0][0] <= video.stat().st_mtime
+    # A start the user gives that would overlap is refused, with what to do instead.
+    asked = datetime.fromtimestamp(spans[0][0]).strftime("%Y-%m-%dT%H:%M:%S")
+    third = run_cli("replay", video, "--calibrate", "3", "--history", db, "--start", asked)
+    assert third.returncode == 2 and "would overlap a session already in" in third.stderr
+    later = datetime.fromtimestamp(spans[1][1] + 3600).strftime("%Y-%m-%dT%H:%M")
+    fourth = run_cli("replay", video, "--calibrate", "3", "--history", db, "--start", later)
+    assert fourth.returncode == 0, fourth.stderr

@@ -639,3 +639,53 @@ def test_quiet_hours_follow_a_change_of_zone_while_running(tmp_path, estimator, 
     first = reminders[0].alert.wall
     assert first.utcoffset() == timedelta(hours=-5) and 17 <= first.hour < 18
     assert (first - start).total_seconds() >= 8 * 60
+
+
+def catches(pid: int, signum: int) -> bool:
+    """Whether process ``pid`` has a handler for ``signum`` yet (the kernel's SigCgt mask)."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    mask = int(next(line.split()[1] for line in status.splitlines() if line.startswith("SigCgt:")), 16)
+    return bool(mask >> (signum - 1) & 1)
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
+def test_an_ending_signal_at_any_moment_of_start_up_ends_the_run_cleanly(tmp_path, videos, signum):
+    video = videos("neutral", seconds=60, fps=5)
+    db = tmp_path / "h.sqlite3"
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(f'[history]\npath = "{db}"\n')
+    command = [sys.executable, "-m", "posture_watch", "run", "--no-tray", "--source", video, "--config", cfg]
+    # From the first instants its own code runs (imports), through loading the model, to watching.
+    for delay in (0.0, 0.5, 1.2, 2.5, 4.0):
+        proc = subprocess.Popen([*map(str, command), "--calibrate", "3"], cwd=ROOT, stderr=subprocess.PIPE, text=True)
+        while not catches(proc.pid, signum):
+            assert proc.poll() is None, proc.communicate()[1]
+            time.sleep(0.001)
+        time.sleep(delay)
+        sent = time.monotonic()
+        proc.send_signal(signum)
+        err = proc.communicate(timeout=30)[1]
+        assert proc.returncode == 0 and time.monotonic() - sent < 2.0, (delay, proc.returncode, err)
+        assert "Traceback" not in err
+    if db.exists():
+        sessions = history.connect(db)
+        assert [row[0] for row in sessions.execute("SELECT ended FROM sessions") if row[0] is None] == []
+        sessions.close()
+
+
+def test_a_start_without_the_model_leaves_no_session_open(tmp_path, videos):
+    video = videos("neutral", seconds=20, fps=5)
+    db = tmp_path / "h.sqlite3"
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(f'[history]\npath = "{db}"\n')
+    env = {**os.environ, "POSTURE_WATCH_MODEL": str(tmp_path / "missing.task")}
+    command = ["run", "--no-tray", "--source", video, "--config", cfg, "--calibrate", "3"]
+    result = subprocess.run(
+        [sys.executable, "-m", "posture_watch", *map(str, command)], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 2 and "missing.task" in result.stderr and "Traceback" not in result.stderr
+    if db.exists():
+        sessions = history.connect(db)
+        assert sessions.execute("SELECT count(*) FROM sessions").fetchone()[0] == 0
+        assert sessions.execute("SELECT count(*) FROM presence").fetchone()[0] == 0
+        sessions.close()

@@ -10,7 +10,6 @@ comes while the pose model loads ends the run as cleanly as any other.
 from __future__ import annotations
 
 import logging
-import signal
 import sys
 import threading
 from collections.abc import Callable
@@ -23,7 +22,7 @@ from ..history.store import Recorder
 from ..history.store import path_for as history_path
 from ..sense.camera import Camera, Capture, RecordedCamera, open_capture
 from ..sense.video import VideoFile
-from . import baselines, logs
+from . import baselines, logs, signals
 from .clocks import Clocks
 from .monitor import Monitor
 from .outputs import Note, Tone
@@ -40,14 +39,11 @@ FIRST_RUN = (
     "Sit as you do when sitting well, facing the screen, for {seconds:g} seconds. "
     "posture-watch is a wellness tool, not medical advice."
 )
-# The signals that end the monitor cleanly, where the platform has them.
-ENDING = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGINT", "SIGHUP") if hasattr(signal, name))
 
 
 def run(config_path: Path | None, video: Path | None, calibrate: float | None, tray: bool, verbose: bool) -> int:
     """Run the monitor until Quit, a signal or the end of a recording; 0 on a clean exit."""
-    stopping = threading.Event()
-    _on_signals(stopping)
+    stopping = signals.catch()
     log_path = logs.setup(verbose)
     notifier = Notifier()
 
@@ -112,16 +108,6 @@ def run(config_path: Path | None, video: Path | None, calibrate: float | None, t
 
 def _epoch(clocks: Clocks) -> Callable[[], float]:
     return lambda: clocks.wall().timestamp()
-
-
-def _on_signals(stopping: threading.Event) -> None:
-    """The ending signals set ``stopping``, from a thread of their own, so the handler never takes a lock."""
-
-    def handler(signum: int, frame: object) -> None:
-        threading.Thread(target=stopping.set, name="stop", daemon=True).start()
-
-    for number in ENDING:
-        signal.signal(number, handler)
 
 
 def _tray(monitor: Monitor) -> trays.Tray | None:
