@@ -34,7 +34,7 @@ import tempfile
 import time
 from collections import Counter, defaultdict
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -66,6 +66,9 @@ CALIBRATE_SECONDS = 10.0
 
 # tests/test_scenarios.py's settings: every posture fault of the registry held 20 s before a reminder.
 from test_scenarios import HOLD, ONSET, TEST_CONFIG  # noqa: E402
+
+# The wall time each replay starts at (aware, as the monitor's are).
+START = datetime(2026, 1, 5, 10, 0, tzinfo=timezone.utc)
 
 # Scenario video -> the fault it acts out; the last two where make_test_videos.py and the registry have them.
 SCENARIOS = {
@@ -479,7 +482,7 @@ def run_pipeline(frames_of, settings: config.Config) -> tuple[list[object], dict
     with open_estimator(settings) as estimator:
         analyser = Analyser(estimator, state, settings["sampling"]["fps"])
         for _, view, feats, outcomes in replay(
-            frames_of(sampler), analyser, lambda: settings, sampler, stats, datetime(2026, 1, 5, 10, 0)
+            frames_of(sampler), analyser, lambda: settings, sampler, stats, START
         ):
             events.extend(o.alert if isinstance(o, Reminder) else o for o in outcomes)
             if state.baseline is not None and view == state.baseline.view and not state.calibrating:

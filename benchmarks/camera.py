@@ -36,7 +36,7 @@ import os
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -55,7 +55,7 @@ from posture_watch.sense.camera import Camera  # noqa: E402
 
 GRAB = 1 / 30  # seconds a 30 fps webcam takes per frame
 # A weekday morning, outside any quiet hours: reminders are not held for the time of day.
-WALL_START = datetime(2026, 11, 24, 10, 0, 0)
+WALL_START = datetime(2026, 11, 24, 10, 0, 0, tzinfo=timezone.utc)
 
 
 class Clock:

@@ -20,7 +20,7 @@ import sys
 import tempfile
 import textwrap
 import time
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -39,6 +39,9 @@ from posture_watch.app.pipeline import replay as run_pipeline  # noqa: E402
 from posture_watch.core import engine  # noqa: E402
 from posture_watch.sense.pose import PoseEstimator  # noqa: E402
 from posture_watch.sense.video import VideoFile  # noqa: E402
+
+# The wall time each replay starts at (aware, as the monitor's are).
+NOW = datetime.now(timezone.utc)
 
 MODEL = Path(os.environ["POSTURE_WATCH_MODEL"])
 ROWS: list[tuple[str, str]] = []
@@ -94,7 +97,7 @@ def replay(video: Path, settings: config.Config, calibrate: float = 5.0) -> tupl
     cpu = time.process_time()
     with open_estimator(settings) as estimator:
         analyser = Analyser(estimator, state, settings["sampling"]["fps"])
-        steps = run_pipeline(source.frames(), analyser, lambda: settings, source.sampler, stats, datetime.now())
+        steps = run_pipeline(source.frames(), analyser, lambda: settings, source.sampler, stats, NOW)
         out = [o.to_dict() for *_, outcomes in steps for o in outcomes]
     source.close()
     return stats, out, time.process_time() - cpu
@@ -235,7 +238,7 @@ def main() -> None:
                 source = VideoFile(v640_30, settings["sampling"]["fps"])
                 stats = Stats()
                 shifted = ((t + offset, image) for t, image in source.frames())
-                for _ in run_pipeline(shifted, analyser, lambda: settings, source.sampler, stats, datetime.now()):
+                for _ in run_pipeline(shifted, analyser, lambda: settings, source.sampler, stats, NOW):
                     pass
                 source.close()
                 offset += stats.last_t + 1 / 30

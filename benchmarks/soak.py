@@ -14,7 +14,7 @@ import sys
 import tempfile
 import threading
 import time
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -25,6 +25,9 @@ from posture_watch import config  # noqa: E402
 from posture_watch.app.pipeline import Analyser, Stats, open_estimator, replay  # noqa: E402
 from posture_watch.core import engine  # noqa: E402
 from posture_watch.sense.video import VideoFile  # noqa: E402
+
+# The wall time each replay starts at (aware, as the monitor's are).
+NOW = datetime.now(timezone.utc)
 
 
 def rss_mb() -> float:
@@ -58,7 +61,7 @@ def replay_loop(video: Path, minutes: float, every_minutes: float = 5.0, echo: b
         while offset < minutes * 60:
             source = Looped(video, settings["sampling"]["fps"], offset)
             stats = Stats()
-            for _ in replay(source.frames(), analyser, lambda: settings, source.sampler, stats, datetime.now()):
+            for _ in replay(source.frames(), analyser, lambda: settings, source.sampler, stats, NOW):
                 pass
             source.close()
             offset = stats.last_t + 1.0

@@ -160,10 +160,14 @@ def _person(cx: float, visibility: float = 1.0) -> np.ndarray:
 
 
 def test_broken_landmarks_never_raise_a_fault():
-    from test_engine import BASELINE, NEUTRAL, jiggle, outcomes
+    from test_engine import jiggle, outcomes
+
+    from posture_watch.core.baseline import Baseline
 
     cfg = config.defaults().with_changes(faults__forward_head__hold_seconds=10)
-    state = engine.new_state(BASELINE)
+    # The person as they sit, whole, is the neutral: only the broken landmarks could make a fault.
+    _, whole = features.compute(_person(320), 640, 480)
+    state = engine.new_state(Baseline("front", whole, {k: 0.0 for k in whole}, 20))
     out = []
     for i in range(600):
         t = i * 0.5
@@ -176,7 +180,7 @@ def test_broken_landmarks_never_raise_a_fault():
         assert all(math.isfinite(v) for v in feats.values())
         out += outcomes(state, engine.Observation(t, view, feats), cfg)
         # Values that are not numbers reaching the engine directly count as missing.
-        nan = {**jiggle(NEUTRAL, t), "head_height": math.nan, "shoulder_y": math.inf}
+        nan = {**jiggle(whole, t), "head_height": math.nan, "shoulder_y": math.inf}
         out += outcomes(state, engine.Observation(t + 0.25, "front", nan), cfg)
     assert not [e for e in out if e["event"] in ("fault_start", "alert") and e["fault"] != "sitting"]
 
