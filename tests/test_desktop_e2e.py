@@ -66,5 +66,5 @@ def test_monitor_on_a_real_desktop(tmp_path, videos):
     assert "the recording came to its end" in err
     lines = logged()
     reload = next(i for i, line in enumerate(lines) if "settings reloaded from" in line)
-    reminders = [i for i, line in enumerate(lines) if "app.monitor: reminder: " in line]
+    reminders = [i for i, line in enumerate(lines) if "app.sinks.terminal: reminder: " in line]
     assert reminders and max(reminders) < reload, lines[reload:]
