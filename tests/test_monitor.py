@@ -28,7 +28,7 @@ from conftest import DATASETS, ROOT, run_cli
 
 from posture_watch import commands, config, localtime
 from posture_watch.advice.reminders import Reminder
-from posture_watch.app.modes import PauseReason
+from posture_watch.app.modes import PauseReason, ScreenLocked
 from posture_watch.app.monitor import Monitor, until_morning
 from posture_watch.app.outputs import Tick
 from posture_watch.app.pipeline import Analyser, open_estimator
@@ -689,3 +689,22 @@ def test_a_start_without_the_model_leaves_no_session_open(tmp_path, videos):
         assert sessions.execute("SELECT count(*) FROM sessions").fetchone()[0] == 0
         assert sessions.execute("SELECT count(*) FROM presence").fetchone()[0] == 0
         sessions.close()
+
+
+def test_a_locked_screen_is_time_away_and_the_camera_stays_off(tmp_path, estimator, seated):
+    monitor, clocks, _, outcomes = monitor_for(tmp_path, estimator, seated, lambda minute: "seated")
+    capture = monitor.camera.opener(0)
+    grabs: list[float] = []
+    capture.during_grab = grabs.append
+    run_until(
+        monitor,
+        clocks,
+        20,
+        {5: lambda: monitor.post(ScreenLocked(True)), 15: lambda: monitor.post(ScreenLocked(False))},
+    )
+    assert not [minute for minute in grabs if 5.01 <= minute < 15], "no picture taken while the screen was locked"
+    assert any(minute >= 15 for minute in grabs), "watching again once unlocked"
+    away = [o for o in outcomes if getattr(o, "kind", "") == "away"]
+    brk = [o for o in outcomes if getattr(o, "kind", "") == "break"]
+    assert len(away) == 1 and away[0].reason == "locked" and len(brk) == 1 and abs(brk[0].seconds - 600) <= 10
+    assert abs(day_totals(monitor, START)["away"] - 600) <= 10

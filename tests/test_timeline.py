@@ -138,3 +138,21 @@ def test_a_break_measured_with_samples_counts_the_time_between_them_halfway():
     cfg = settings(presence__away_seconds=60)
     _, events = day(lambda t: None if 100 <= t < 170 else NEUTRAL, 300.0, cfg)
     assert [round(b["seconds"]) for b in of(events, "break")] == [70]
+
+
+def test_a_picture_too_dark_to_judge_is_present_but_unknown():
+    # Forward head for 60 s, then 200 s too dark to judge, then the same posture in good light.
+    cfg = settings(faults__forward_head__hold_seconds=120, breaks__sitting_minutes=240)
+
+    def seen(t: float):
+        return CameraSays.DIM if 60 <= t < 260 else FORWARD
+
+    state, events = day(seen, 400.0, cfg, period=0.5)
+    assert of(events, "away") == [] and of(events, "break") == []
+    assert [s for s, _ in rows(events)] == ["present", "unknown", "present"]
+    # The episode ended where the posture was last judged; the dark time counted neither way.
+    assert of(events, "fault_end", "forward_head")[0]["held_seconds"] == pytest.approx(60.0, abs=1.0)
+    alert = of(events, "alert", "forward_head")[0]
+    assert alert["t"] == pytest.approx(260 + 60, abs=1.5)
+    # Present all along: the sitting clock ran through the dark.
+    assert state.sitting.seconds == pytest.approx(400.0, abs=1.0)

@@ -43,6 +43,7 @@ from .modes import (
     Mode,
     ModeEvent,
     PauseReason,
+    ScreenLocked,
     UserPaused,
     UserResumed,
     transition,
@@ -179,6 +180,11 @@ class Monitor:
         if self.mode.paused == PauseReason.USER:
             self.camera.pause()
             self._tell(CameraSays.PAUSED)
+            self.wait(IDLE_WAIT)
+        elif self.mode.paused == PauseReason.LOCKED:
+            # The camera stays off while the screen is locked: the time is away, and nothing is looked at.
+            self.camera.close()
+            self._tell(CameraSays.LOCKED)
             self.wait(IDLE_WAIT)
         else:
             frame = self.camera.next_frame()
@@ -333,6 +339,10 @@ class Monitor:
     @_do.register
     def _(self, event: DoNotDisturb) -> None:
         self.quiet = event.on
+
+    @_do.register
+    def _(self, event: ScreenLocked) -> None:
+        self._change(event)
 
     # --- frames and camera states -----------------------------------------------------------------
 

@@ -24,6 +24,8 @@ class CameraSays(str, Enum):
     ASLEEP = "asleep"
     # The screen is locked: the camera is not opened, and the user is away.
     LOCKED = "locked"
+    # Someone is in the picture, but it is too dark or noisy to judge their posture.
+    DIM = "dim"
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,8 @@ decides the state (``Observation.camera``):
 - the screen locked: away from that moment;
 - the camera used by another program: a call; the user is still sitting, so
   the sitting clock runs, but posture is unknown;
+- someone in a picture too dark or noisy to judge: present (the sitting clock
+  runs) but unknown on the timeline, as posture is;
 - paused by the user, no camera, or no observation at all for
   ``max_gap_seconds``: unknown. Nothing builds, nothing recovers, the sitting
   clock stands still, and open fault episodes end where last seen.
@@ -49,6 +51,8 @@ class Where(str, Enum):
     AWAY = "away"
     ASLEEP = "asleep"
     CALL = "call"
+    # Seen, but in a picture too poor to judge posture by: present, posture unknown.
+    DIM = "dim"
     PAUSED = "paused"
     UNKNOWN = "unknown"
 
@@ -60,17 +64,23 @@ ROW = {
     Where.AWAY: "away",
     Where.ASLEEP: "asleep",
     Where.CALL: "call",
+    Where.DIM: "unknown",
     Where.PAUSED: "paused",
     Where.UNKNOWN: "unknown",
 }
 # States in which posture is not known.
-UNKNOWING = frozenset({Where.CALL, Where.PAUSED, Where.UNKNOWN})
+UNKNOWING = frozenset({Where.CALL, Where.DIM, Where.PAUSED, Where.UNKNOWN})
 # States of an absence: away from the desk, one break however it is made up.
 ABSENT = frozenset({Where.AWAY, Where.ASLEEP})
 # States in which the sitting clock runs.
-AT_DESK = frozenset({Where.SEEN, Where.NOBODY, Where.CALL})
+AT_DESK = frozenset({Where.SEEN, Where.NOBODY, Where.CALL, Where.DIM})
 # What the camera says of the user, when it says something.
-_SAID = {CameraSays.BUSY: Where.CALL, CameraSays.PAUSED: Where.PAUSED, CameraSays.OFF: Where.UNKNOWN}
+_SAID = {
+    CameraSays.BUSY: Where.CALL,
+    CameraSays.DIM: Where.DIM,
+    CameraSays.PAUSED: Where.PAUSED,
+    CameraSays.OFF: Where.UNKNOWN,
+}
 # Changes the shell knows the moment of; the others are placed halfway between two observations.
 _EXACT = frozenset({CameraSays.PAUSED, CameraSays.LOCKED, CameraSays.ASLEEP})
 
