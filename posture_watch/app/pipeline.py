@@ -16,6 +16,7 @@ import numpy as np
 from ..advice.reminders import Advisor, Reminder
 from ..config import Config
 from ..core import engine, features
+from ..core.baseline import Baseline
 from ..core.engine import Observation, State
 from ..core.events import Alert, Event
 from ..core.rate import next_rate
@@ -31,14 +32,17 @@ Outcome = Event | Reminder
 def open_estimator(config: Config) -> PoseEstimator:
     """The pose model named by the config, verified, ready for VIDEO mode."""
     pose = config["pose"]
-    return PoseEstimator(model.ensure(config), pose["max_people"], pose["min_detection_confidence"])
+    return PoseEstimator(model.ensure(config), pose["max_people"], pose["min_detection_confidence"], pose["min_size"])
 
 
 def sense(
-    estimator: PoseEstimator, t: float, image: np.ndarray, settings: Config
+    estimator: PoseEstimator, t: float, image: np.ndarray, settings: Config, baseline: Baseline | None = None
 ) -> tuple[np.ndarray | None, str | None, features.Features]:
-    """The pose and the posture features of one frame: (landmarks, view, features)."""
-    landmarks = estimator.detect(t, image)
+    """The pose and the posture features of one frame: (landmarks, view, features).
+
+    ``baseline``, the user's neutral, tells the user from anyone else in view.
+    """
+    landmarks = estimator.detect(t, image, baseline)
     height, width = image.shape[:2]
     pose = settings["pose"]
     view, feats = features.compute(landmarks, width, height, pose["min_visibility"], settings["view"]["mode"])
@@ -71,7 +75,9 @@ class Analyser:
         self, t: float, image: np.ndarray, settings: Config, wall: datetime, sampler: Sampler, dnd: bool = False
     ) -> tuple[str | None, features.Features, list[Outcome]]:
         """(view, features, outcomes) of one frame; sets ``sampler`` to the next analysis rate."""
-        _, view, feats = sense(self.estimator, t, image, settings)
+        # The neutral tells the user from others in view; while a new one is taken, the old may not fit.
+        neutral = None if self.state.calibrating else self.state.baseline
+        _, view, feats = sense(self.estimator, t, image, settings, neutral)
         outcomes = self.tell(Observation(t, view, feats, wall, dnd), settings)
         self.status = engine.status(self.state, settings.core)
         self.rate = next_rate(self.status, self.previous, feats, self.rate, settings.core)

@@ -26,6 +26,7 @@ from ..advice.reminders import Reminder
 from ..advice.wording import duration, posture_name
 from ..config import Config
 from ..core import engine, faults
+from ..core.baseline import Baseline
 from ..core.engine import Status
 from ..core.events import Calibrated, CalibrationWaiting
 from ..core.faults import Reading
@@ -174,8 +175,8 @@ class _Remembering:
         self.estimator = estimator
         self.landmarks: np.ndarray | None = None
 
-    def detect(self, t: float, image: np.ndarray) -> np.ndarray | None:
-        self.landmarks = self.estimator.detect(t, image)
+    def detect(self, t: float, image: np.ndarray, baseline: Baseline | None = None) -> np.ndarray | None:
+        self.landmarks = self.estimator.detect(t, image, baseline)
         return self.landmarks
 
 

@@ -34,10 +34,14 @@ Params = Mapping[str, float]
 # Shoulder-to-hip length in shoulder widths, to turn a sideways shift of the
 # shoulders into a lean angle when the hips are out of view.
 TORSO_WIDTHS = 1.5
+# Without hips, the least share of a lean's angle (from the shoulders' sideways shift) that the
+# shoulder line must tilt the same way for the shift to count as a lean.
+LEAN_TILT = 0.5
 # Fraction of a head tilt that MediaPipe's shoulder line follows (measured on
 # tilted-head recordings: 8 degrees of shoulder line for 16 of head roll).
 HEAD_PULL = 0.5
-# Face growth beyond which a sinking head counts as coming forward, not slumping.
+# Face growth beyond which a sinking head counts as coming forward, not slumping; as much
+# shrinking, as going back (reclining, slumping), not forward.
 FORWARD_GROWTH = 0.05
 _OTHER = {"left": "right", "right": "left"}
 
@@ -72,6 +76,7 @@ SPREAD_FLOOR = {
     "head_height": 0.015,
     "neck_length": 0.01,
     "nose_lift": 0.015,
+    "nose_rise": 0.03,
     "face_size": 0.004,
     "head_y": 0.01,
     "shoulder_x": 0.01,
@@ -111,13 +116,15 @@ class Deviation:
             return self.delta("trunk_lean")
         if not self.has("shoulder_x", "shoulder_tilt", "scale"):
             return 0.0
-        # Without hips: a sideways shift of the shoulders counts as a lean only
-        # when the shoulder line tilts the same way, as it does when the trunk
-        # bends, and not when the chair slides.
+        # Without hips: the trunk bending sideways about the hips shifts the shoulders sideways and
+        # tilts their line by its angle. The shift gives the angle (the pose model follows it closely);
+        # the tilt, which the model follows only in part (45-110 % of a 10-degree lean, measured on
+        # real photos leaned about the hips), must show the same way by at least half as much, so
+        # that the chair sliding or the user moving over is no lean.
         shift = self.delta("shoulder_x") / max(self.baseline.median["scale"], 1e-9)
         angle = math.degrees(math.atan(shift / TORSO_WIDTHS))
         tilt = self.delta("shoulder_tilt")
-        return angle if angle * tilt > 0 and abs(tilt) >= 0.3 * abs(angle) else 0.0
+        return angle if angle * tilt > 0 and abs(tilt) >= LEAN_TILT * abs(angle) else 0.0
 
 
 Rule = Callable[[Deviation, Params], "Reading | None"]
@@ -127,11 +134,26 @@ def _side(value: float) -> str:
     return "right" if value > 0 else "left"
 
 
+def _recline(d: Deviation) -> float:
+    """Side view: degrees the trunk leans back from neutral beyond its own noise; 0 without the hips in view.
+
+    Without the hips the trunk's angle is not seen, and nothing is taken off the neck's.
+    """
+    if not d.has("trunk_flexion"):
+        return 0.0
+    return max(0.0, -d.delta("trunk_flexion") - d.threshold("trunk_flexion", 0.0))
+
+
 def _forward_head(d: Deviation, c: Params) -> Reading | None:
     if d.baseline.view == "side":
         if not d.has("cva"):
             return None
-        return Reading(-d.delta("cva") / d.threshold("cva", c["cva_drop_degrees"]))
+        # The neck tilting forward (the ear-to-shoulder line lower against the horizontal) beyond what
+        # a reclined trunk explains. Leaning back, a user who keeps looking at the screen bends the
+        # neck forward against the trunk by about the recline, and the head stays over the trunk:
+        # that is no forward head. The part of the tilt the recline explains is sliding down (slouch).
+        tilt = -d.delta("cva") - _recline(d)
+        return Reading(tilt / d.threshold("cva", c["cva_drop_degrees"]))
     if not d.has("head_height"):
         return None
     # Every feature that moves with a forward head, each against its own threshold and noise:
@@ -142,7 +164,11 @@ def _forward_head(d: Deviation, c: Params) -> Reading | None:
     if d.has("neck_length"):
         drops.append(-d.growth("neck_length") / d.threshold("neck_length", c["head_drop"], relative=True))
     parts = list(drops)
-    if d.has("head_y"):
+    # A head lower in the picture while the face gets smaller is the trunk going back or sinking
+    # (leaning back, slumping in the chair), not the head coming forward: only its drop toward the
+    # shoulders counts then. Seen from the front that is all that tells a recline from a forward head.
+    receding = d.has("face_size") and d.growth("face_size") < -FORWARD_GROWTH
+    if d.has("head_y") and not receding:
         parts.append(d.delta("head_y") / d.threshold("head_y", c["head_sink"]))
     if d.has("face_size"):
         parts.append(d.growth("face_size") / d.threshold("face_size", c["face_growth"], relative=True))
@@ -154,7 +180,13 @@ def _slouch(d: Deviation, c: Params) -> Reading | None:
     if d.baseline.view == "side":
         if not d.has("trunk_flexion"):
             return None
-        return Reading(d.delta("trunk_flexion") / d.threshold("trunk_flexion", c["trunk_flexion_degrees"]))
+        forward = d.delta("trunk_flexion") / d.threshold("trunk_flexion", c["trunk_flexion_degrees"])
+        if not d.has("cva"):
+            return Reading(forward)
+        # Slid down in the chair: the trunk reclined and the head pushed forward on it, the neck
+        # tilting forward against the horizontal by up to the recline (beyond it, a forward head).
+        slid = min(max(-d.delta("cva"), 0.0), _recline(d)) / d.threshold("cva", c["slide_degrees"])
+        return Reading(max(forward, slid))
     if not d.has("head_y", "face_size"):
         return None
     # Slumping lowers the head in the picture and takes it back or keeps its
@@ -206,9 +238,9 @@ def _head_back(d: Deviation, c: Params) -> Reading | None:
         if not d.has("head_pitch"):
             return None
         return Reading(d.delta("head_pitch") / d.threshold("head_pitch", c["pitch_degrees"]))
-    if not d.has("nose_lift"):
+    if not d.has("nose_rise"):
         return None
-    return Reading(d.delta("nose_lift") / d.threshold("nose_lift", c["lift"]))
+    return Reading(d.delta("nose_rise") / d.threshold("nose_rise", c["rise"]))
 
 
 def _too_close(d: Deviation, c: Params) -> Reading | None:
@@ -267,7 +299,7 @@ REGISTRY: dict[str, Fault] = {
             "Head forward",
             300,
             ((), (), ("suboccipitals", "upper_trapezius", "sternocleidomastoid", "cervical_extensors")),
-            ("head_height", "cva"),
+            ("head_height", "cva", "trunk_flexion"),
             _forward_head,
             "head sinking toward the shoulders and coming forward",
             family="head",
@@ -283,7 +315,7 @@ REGISTRY: dict[str, Fault] = {
             "Slouching",
             240,
             ((), (), ("pectoralis_minor", "pectoralis_major", "thoracic_erectors", "upper_trapezius")),
-            ("head_y", "face_size", "trunk_flexion"),
+            ("head_y", "face_size", "trunk_flexion", "cva"),
             _slouch,
             "sinking into the chair (head lower in the picture without coming closer)",
             family="head",
@@ -293,7 +325,7 @@ REGISTRY: dict[str, Fault] = {
             "Head tilted back",
             120,
             ((), (), ("suboccipitals", "upper_trapezius", "cervical_extensors")),
-            ("nose_lift", "head_pitch"),
+            ("nose_rise", "head_pitch"),
             _head_back,
             "head tilted back to look up (a screen set too high, bifocals)",
             family="head",

@@ -7,6 +7,10 @@ shoulder distance in side view) so they do not change with the camera's
 resolution, and they are compared against the user's calibrated neutral,
 never against absolute norms.
 
+The view is the camera's place: from the side when the two shoulders nearly
+overlap and the face is in profile. Shoulders that overlap while the face
+still looks toward the camera are a body turned in front of a front camera.
+
 Front-view features (camera in front of the user):
 
 ``head_height``   nose height above the shoulder line / shoulder width.
@@ -18,6 +22,13 @@ Front-view features (camera in front of the user):
 ``nose_lift``     height of the nose above the ear midpoint / shoulder width.
                   Landmarks 0, 7, 8, 11, 12. Rises as the head tilts back to
                   look up, falls as it nods down.
+``nose_rise``     height of the nose above the ear midpoint / the face's height
+                  (eye midpoint to mouth midpoint). Landmarks 0, 2, 5, 7, 8, 9,
+                  10. Rises as the head tilts back to look up, falls as it nods
+                  down. In the face's own units, measured up and down only, so
+                  neither the shoulders (an arm raised, the body turned) nor a
+                  head turned to one side change it; the face's height
+                  shortens as the head pitches, which makes it more sensitive.
 ``head_roll``     angle of the eye line, degrees, positive when the head tilts
                   toward the right shoulder. Landmarks 2, 5.
 ``head_yaw``      nose offset from the ear midpoint / ear-to-ear width, positive
@@ -66,12 +77,16 @@ import math
 
 import numpy as np
 
-NOSE, LEFT_EYE, RIGHT_EYE, LEFT_EAR, RIGHT_EAR = 0, 2, 5, 7, 8
+NOSE, LEFT_EYE, RIGHT_EYE, LEFT_EAR, RIGHT_EAR, MOUTH_LEFT, MOUTH_RIGHT = 0, 2, 5, 7, 8, 9, 10
 LEFT_SHOULDER, RIGHT_SHOULDER, LEFT_HIP, RIGHT_HIP = 11, 12, 23, 24
 
 # Side view when the shoulders are less than this many times as wide as the
 # neck is tall: seen from the side the two shoulders nearly overlap.
 SIDE_VIEW_RATIO = 0.9
+# ... and the face is in profile: the nose this many times further from the ears'
+# midpoint, across the picture, than the ears are from each other. Side photos
+# measure 1.5-15; a face turned toward the camera from a turned body, 0.6-1.1.
+PROFILE_RATIO = 1.25
 
 Features = dict[str, float]
 
@@ -117,12 +132,25 @@ def _detect_view(points: np.ndarray, usable: np.ndarray) -> str | None:
         # The whole ear-to-shoulder distance, not only its height: hunched over a desk the
         # head comes down level with the shoulders, seen from the side all the same.
         neck = max(_dist(shoulder_mid, ear), 1e-6)
-        return "side" if shoulder_width < SIDE_VIEW_RATIO * neck else "front"
+        if shoulder_width >= SIDE_VIEW_RATIO * neck:
+            return "front"
+        # Shoulders overlap also when the body turns in front of a front camera; the face
+        # then still looks toward the camera (the screen), and the camera is in front.
+        return "front" if _face_toward_camera(points, usable) else "side"
     if shoulders:
         return "front"
     if any(usable[[LEFT_SHOULDER, RIGHT_SHOULDER]]) and ears:
         return "side"
     return None
+
+
+def _face_toward_camera(points: np.ndarray, usable: np.ndarray) -> bool:
+    """Whether the face is seen from the front or three-quarters rather than in profile."""
+    if not (usable[NOSE] and usable[LEFT_EAR] and usable[RIGHT_EAR]):
+        return False  # an ear hidden behind the head: a profile
+    spread = abs(points[LEFT_EAR][0] - points[RIGHT_EAR][0])
+    offset = abs(points[NOSE][0] - (points[LEFT_EAR][0] + points[RIGHT_EAR][0]) / 2)
+    return offset < PROFILE_RATIO * spread
 
 
 def _front(p: np.ndarray, width: int, height: int, seen) -> Features:
@@ -150,6 +178,10 @@ def _front(p: np.ndarray, width: int, height: int, seen) -> Features:
         f["shoulder_span"] = sw / max(ear_width, 1e-6)
         if seen(NOSE):
             f["nose_lift"] = (ear_mid[1] - p[NOSE][1]) / sw
+        if seen(NOSE, LEFT_EYE, RIGHT_EYE, MOUTH_LEFT, MOUTH_RIGHT):
+            face = (p[MOUTH_LEFT][1] + p[MOUTH_RIGHT][1] - p[LEFT_EYE][1] - p[RIGHT_EYE][1]) / 2
+            if face > 1e-6:
+                f["nose_rise"] = (ear_mid[1] - p[NOSE][1]) / face
         f["left_shoulder_elevation"] = (ls[1] - le[1]) / sw
         f["right_shoulder_elevation"] = (rs[1] - re_[1]) / sw
         if seen(NOSE) and abs(le[0] - re_[0]) > 1e-6:

@@ -1,8 +1,13 @@
 """MediaPipe PoseLandmarker (Tasks API, VIDEO mode), following one user.
 
 Returns landmarks in pixels (so angles are true in the picture) with their
-visibility. When several people are in view it follows the user: the
-largest, most central person, preferring whoever was followed last.
+visibility. When several people are in view it follows the user: once
+calibrated, the person who matches the neutral's size and place in the
+picture; before, the largest, most central person. Whoever was followed last
+is preferred. Someone who does not match (much smaller, so further back, or
+elsewhere in the picture) is not the user even when alone in view: a person
+walking past or sitting behind is not presence, and no calibration starts
+on someone too small to be at the desk.
 """
 
 from __future__ import annotations
@@ -21,10 +26,28 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from ..core import features
+from ..core.baseline import Baseline
 from .mediapipe_tasks import BaseOptions, mp, vision
 
 # Landmarks from the nose to the shoulders: what a person at a desk shows.
 _UPPER = slice(0, 13)
+# Landmarks of the face, from the nose to the mouth, and the shoulders.
+_FACE, _SHOULDERS = slice(0, 11), slice(11, 13)
+# A frame darker than this on average (0-255) is dim: the pose model loses a user in a dark room
+# (wholly, with someone else in view, in acted-out recordings at a mean of 38) and finds them again
+# once the frame is brightened and its sensor noise smoothed, as a camera's low-light processing does.
+DIM = 70
+# The mean a dim frame is brightened to, by a gamma curve (it keeps black black and white white).
+_LIFTED = 0.45
+# Once calibrated, a person under this fraction of the neutral's size is further back than the user.
+MATCH_SIZE = 0.5
+# ... and one whose nose is further than this from the neutral's, in the neutral's own size (shoulder
+# widths from the front, ear-to-shoulder distances from the side, about 0.4 of a shoulder width), is
+# elsewhere in the picture. Leaning, slumping or coming closer move the nose under half a shoulder width.
+MATCH_PLACE = {"front": 1.25, "side": 3.0}
+# The mismatch of a person who cannot be compared with the neutral: after anyone who matches.
+_UNMEASURED = 2.0
 
 _open: weakref.WeakSet[PoseEstimator] = weakref.WeakSet()
 _silencing = threading.RLock()
@@ -78,7 +101,9 @@ getattr(threading, "_register_atexit", atexit.register)(_close_all)
 class PoseEstimator:
     """Wraps ``PoseLandmarker`` with person selection and monotonic timestamps."""
 
-    def __init__(self, model: Path, max_people: int = 2, min_detection_confidence: float = 0.5) -> None:
+    def __init__(
+        self, model: Path, max_people: int = 2, min_detection_confidence: float = 0.5, min_size: float = 0.0
+    ) -> None:
         options = vision.PoseLandmarkerOptions(
             base_options=BaseOptions(model_asset_path=str(model)),
             running_mode=vision.RunningMode.VIDEO,
@@ -89,22 +114,26 @@ class PoseEstimator:
         with _native_logs_silenced():
             self._landmarker: vision.PoseLandmarker | None = vision.PoseLandmarker.create_from_options(options)
         self._last_ms = -1
+        self.min_size = min_size
         self._previous: np.ndarray | None = None
         self._rgb: np.ndarray | None = None
         self._frames = 0
         _open.add(self)
 
-    def detect(self, t: float, bgr: np.ndarray) -> np.ndarray | None:
-        """Landmarks of the user in frame ``bgr`` at ``t`` seconds, or None if nobody is seen.
+    def detect(self, t: float, bgr: np.ndarray, baseline: Baseline | None = None) -> np.ndarray | None:
+        """Landmarks of the user in frame ``bgr`` at ``t`` seconds, or None if the user is not seen.
 
         The array is 33 x 4: x and y in pixels, z (relative depth, MediaPipe's
-        scale), visibility 0-1.
+        scale), visibility 0-1. ``baseline``, the user's neutral, tells the user
+        from anyone else in view; without it the user is the largest person
+        at least ``min_size`` large (:func:`person_size`).
         """
         if self._landmarker is None:
             raise RuntimeError("PoseEstimator used after close()")
         if self._rgb is None or self._rgb.shape != bgr.shape:
             self._rgb = np.empty_like(bgr)
         cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB, dst=self._rgb)
+        _lift_if_dim(self._rgb)
         # VIDEO mode needs strictly increasing integer milliseconds, also when a
         # recording loops or the clock steps back.
         ms = max(int(t * 1000), self._last_ms + 1)
@@ -121,7 +150,7 @@ class PoseEstimator:
             np.array([(p.x * width, p.y * height, p.z, _visibility(p)) for p in pose], dtype=np.float64)
             for pose in result.pose_landmarks
         ]
-        chosen = choose_user(people, width, height, self._previous)
+        chosen = choose_user(people, width, height, self._previous, baseline, self.min_size)
         self._previous = chosen
         return chosen
 
@@ -150,17 +179,36 @@ class PoseEstimator:
         self.close()
 
 
+def _lift_if_dim(rgb: np.ndarray) -> None:
+    """Brighten a dim frame in place to a mean of ``_LIFTED`` and smooth the noise that brings up."""
+    mean = float(np.mean(rgb))
+    if mean >= DIM:
+        return
+    exponent = math.log(_LIFTED) / math.log(max(mean, 1.0) / 255)
+    curve = np.clip(255 * (np.arange(256) / 255) ** exponent, 0, 255).astype(np.uint8)
+    cv2.LUT(rgb, curve, dst=rgb)
+    cv2.GaussianBlur(rgb, (0, 0), 1.0, dst=rgb)
+
+
 def _visibility(landmark: object) -> float:
     value = getattr(landmark, "visibility", None)
     return float(value) if value is not None and math.isfinite(value) else 0.0
 
 
-def choose_user(people: list[np.ndarray], width: int, height: int, previous: np.ndarray | None) -> np.ndarray | None:
-    """The person most likely to be the user: large, central, and where the user was before."""
-    if not people:
-        return None
-    if len(people) == 1:
-        return people[0]
+def choose_user(
+    people: list[np.ndarray],
+    width: int,
+    height: int,
+    previous: np.ndarray | None,
+    baseline: Baseline | None = None,
+    min_size: float = 0.0,
+) -> np.ndarray | None:
+    """The person most likely to be the user, or None when nobody in view is.
+
+    With ``baseline``: the person nearest the neutral in size and place, among those not much smaller
+    (``MATCH_SIZE``) nor elsewhere (``MATCH_PLACE``). Without: the largest, most central one at least
+    ``min_size`` large (see :func:`person_size`). Either way, where the user was before counts.
+    """
     diagonal = math.hypot(width, height)
 
     def seen(person: np.ndarray) -> np.ndarray:
@@ -168,14 +216,79 @@ def choose_user(people: list[np.ndarray], width: int, height: int, previous: np.
         visible = upper[upper[:, 3] >= 0.5]
         return visible if len(visible) >= 2 else upper
 
+    def stay(person: np.ndarray) -> float:
+        if previous is None:
+            return 0.0
+        return math.hypot(*(seen(person)[:, :2].mean(axis=0) - seen(previous)[:, :2].mean(axis=0))) / diagonal
+
+    if baseline is not None:
+        costs = [(mismatch(person, width, height, baseline), person) for person in people]
+        matching = [(cost + stay(person), i, person) for i, (cost, person) in enumerate(costs) if cost is not None]
+        return min(matching, key=lambda c: c[:2])[2] if matching else None
+    people = [person for person in people if person_size(person, width, height) >= min_size]
+    if len(people) <= 1:
+        return people[0] if people else None
+
     def score(person: np.ndarray) -> float:
         points = seen(person)
         span = (np.ptp(points[:, 0]) + np.ptp(points[:, 1])) / diagonal
         center = points[:, :2].mean(axis=0)
         off_center = math.hypot(center[0] - width / 2, center[1] - height / 2) / diagonal
-        stay = 0.0
-        if previous is not None:
-            stay = math.hypot(*(center - seen(previous)[:, :2].mean(axis=0))) / diagonal
-        return span - 0.5 * off_center - 1.0 * stay
+        return span - 0.5 * off_center - 1.0 * stay(person)
 
     return max(people, key=score)
+
+
+def person_size(person: np.ndarray, width: int, height: int) -> float:
+    """How large a person is in the picture, as a fraction of its diagonal: about their head's size.
+
+    The smaller of two measures of it: the longest distance between two visible landmarks of the face
+    (the head's width from the front, its depth from the side) and half the distance from the face to
+    the shoulders. A pose the model makes up in the dark scatters its landmarks and rarely inflates
+    both. 0 when no two landmarks of the face are visible.
+    """
+    seen = (person[:, 3] >= 0.5) & np.isfinite(person[:, :2]).all(axis=1)
+    face = person[_FACE][seen[_FACE], :2]
+    if len(face) < 2:
+        return 0.0
+    size = np.linalg.norm(face[:, None] - face[None], axis=-1).max()
+    shoulders = person[_SHOULDERS][seen[_SHOULDERS], :2]
+    if len(shoulders):
+        size = min(size, np.linalg.norm(face.mean(axis=0) - shoulders.mean(axis=0)) / 2)
+    return float(size / math.hypot(width, height))
+
+
+def mismatch(person: np.ndarray, width: int, height: int, baseline: Baseline) -> float | None:
+    """How far a person is from the user's neutral in size and place (0: the same), or None for someone else.
+
+    Someone else is much smaller than the neutral (further back) or elsewhere in the picture. The size is
+    the largest of the shoulders' width, the face's and the neck's length, each against its neutral, so
+    that turning the body (narrower shoulders) or the head (a narrower face) leaves the user the user.
+    A person who cannot be measured as the neutral was (not seen in its view) is not ruled out, only
+    ranked after those who match.
+    """
+    _, found = features.compute(person, width, height, view=baseline.view)
+    neutral = baseline.median
+    now, then = _sizes(found), _sizes(neutral)
+    ratios = [now[k] / then[k] for k in now if then.get(k, 0.0) > 0]
+    if not ratios:
+        return _UNMEASURED
+    size = max(ratios)
+    if size < MATCH_SIZE:
+        return None
+    place = 0.0
+    if all(k in found and k in neutral for k in ("head_x", "head_y", "aspect", "scale")):
+        dx = found["head_x"] - neutral["head_x"]
+        dy = (found["head_y"] - neutral["head_y"]) * found["aspect"]
+        place = math.hypot(dx, dy) / max(neutral["scale"], 1e-6) / MATCH_PLACE[baseline.view]
+        if place > 1.0:
+            return None
+    return place + abs(math.log(size))
+
+
+def _sizes(found: features.Features) -> dict[str, float]:
+    """The person's sizes as fractions of the picture's width: shoulders (or ear to shoulder), face, neck."""
+    sizes = {k: found[k] for k in ("scale", "face_size") if k in found}
+    if "neck_length" in found and "scale" in found:
+        sizes["neck"] = found["neck_length"] * found["scale"]
+    return sizes
