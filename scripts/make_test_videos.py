@@ -4,7 +4,10 @@
 
 The recordings come from :mod:`posture_watch.sense.synthetic` (its docstring
 says how a portrait photo acts out each posture and what that cannot show);
-the coach's recordings of a real person (:func:`make_coach_video`) are made
+the coach's recordings of a real person (:func:`make_coach_video`) and the
+recordings from the real people of the shared data sets (a lean about the
+hips, a face tilted back seen from the front, a second person behind the user,
+someone passing; :func:`lean_recording` and the functions after it) are made
 here. Tests and benchmarks import their names from here (``from make_test_videos
 import Timeline, make_video``) with this folder on their path.
 """
@@ -212,6 +215,259 @@ def make_coach_video(
     finally:
         writer.release()
     return path
+
+
+# --- Recordings from the shared real photographs and videos ---------------------------------------------------
+#
+# The warps above act out postures on two portraits. The functions below build recordings from the real people
+# of ../shared/datasets (tests/testdata.py finds them): photos and frames held as stills with sensor noise, a
+# person leaned about the hips in front of a room that stays where it is, another person set behind the user,
+# a dim room. People are cut out with the pose model's own segmentation mask.
+
+Blocks = list[tuple[str, list[np.ndarray]]]
+SLOUCHING = "slouching-or-not/low-isSlouching__high-notSlouching"
+
+
+def stills_video(
+    path: Path,
+    blocks: Blocks,
+    per_photo: float,
+    size: tuple[int, int],
+    seed: int,
+    *,
+    shuffle: bool = True,
+    light: float = 1.0,
+    noise: float = 3.0,
+) -> list[tuple[str, float, float]]:
+    """A 5 fps recording of stills, ``per_photo`` seconds each, shuffled within each block unless told not to.
+
+    Every frame gets its own sensor noise (``noise`` grey levels) after ``light`` scales the brightness
+    (0.2: a dim room, where the camera's gain makes the noise as strong as by day). Returns each block's
+    (label, start, end) in seconds.
+    """
+    fps = 5
+    rng = np.random.default_rng(seed)
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps, size)
+    if not writer.isOpened():
+        raise RuntimeError(f"OpenCV cannot write {path}")
+    spans, t = [], 0.0
+    try:
+        for label, photos in blocks:
+            spans.append((label, t, t + len(photos) * per_photo))
+            for index in rng.permutation(len(photos)) if shuffle else range(len(photos)):
+                photo = cv2.resize(photos[index], size, interpolation=cv2.INTER_AREA)
+                lit = photo.astype(np.int16) if light == 1.0 else np.round(photo * light).astype(np.int16)
+                for _ in range(round(per_photo * fps)):
+                    noisy = np.clip(lit + rng.normal(0, noise, photo.shape).astype(np.int16), 0, 255)
+                    writer.write(noisy.astype(np.uint8))
+            t = spans[-1][2]
+    finally:
+        writer.release()
+    return spans
+
+
+def slouching_photos(data: Path, label: str) -> list[np.ndarray]:
+    """The ``notSlouching`` or ``isSlouching`` frames of slouching-or-not, in their order."""
+    return real_frames(data / SLOUCHING / label, 5.0)
+
+
+class Cutout:
+    """The person in a photo: a soft mask of their outline and their landmarks, from the pose model."""
+
+    def __init__(self, model: Path) -> None:
+        from posture_watch.sense.mediapipe_tasks import BaseOptions, vision
+
+        options = vision.PoseLandmarkerOptions(
+            base_options=BaseOptions(model_asset_path=str(model)),
+            running_mode=vision.RunningMode.IMAGE,
+            num_poses=1,
+            output_segmentation_masks=True,
+        )
+        self._landmarker = vision.PoseLandmarker.create_from_options(options)
+
+    def __call__(self, bgr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(mask, points): the mask 0-1 the size of the picture, the 33 landmarks as (x, y) pixels."""
+        from posture_watch.sense.mediapipe_tasks import mp
+
+        rgb = np.ascontiguousarray(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
+        result = self._landmarker.detect(mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb))
+        if not result.pose_landmarks or not result.segmentation_masks:
+            raise ValueError("the pose model finds nobody in the photo")
+        height, width = bgr.shape[:2]
+        points = np.array([(p.x * width, p.y * height) for p in result.pose_landmarks[0]])
+        mask = result.segmentation_masks[0].numpy_view().reshape(height, width).astype(np.float32)
+        return np.clip(mask, 0.0, 1.0), points
+
+    def close(self) -> None:
+        self._landmarker.close()
+
+    def __enter__(self) -> Cutout:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def widen(image: np.ndarray, fraction: float = 0.25) -> np.ndarray:
+    """The picture with ``fraction`` of its width more room at each side, the room there painted in from its edges.
+
+    A camera with a wider view: a person who leans stays in the picture.
+    """
+    width = image.shape[1]
+    side = round(width * fraction)
+    wide = cv2.copyMakeBorder(image, 0, 0, side, side, cv2.BORDER_REPLICATE)
+    hole = np.zeros(wide.shape[:2], np.uint8)
+    hole[:, :side] = hole[:, side + width :] = 1
+    return cv2.inpaint(wide, hole, 7, cv2.INPAINT_TELEA)
+
+
+def without_person(image: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """The room behind the person: their outline (and a margin) painted in from around it."""
+    hole = cv2.dilate((mask > 0.2).astype(np.uint8), np.ones((9, 9), np.uint8))
+    return cv2.inpaint(image, hole, 5, cv2.INPAINT_TELEA)
+
+
+def lean_about_hips(
+    image: np.ndarray, mask: np.ndarray, points: np.ndarray, degrees: float, torso: float = 1.4
+) -> np.ndarray:
+    """The person leaned sideways by ``degrees`` about their hips, the room behind them (chair, wall) left as it was.
+
+    The hips are taken ``torso`` shoulder widths below the middle of the shoulders (below the picture
+    when it shows only the upper body); positive ``degrees`` turn the picture's top toward its left. The
+    person's body below the picture's bottom edge is continued from its last row, so the leaned body does
+    not end there. A whole picture turned would be a tilted camera instead: the room stays.
+    """
+    height = image.shape[0]
+    left, right = points[11], points[12]
+    middle = (left + right) / 2
+    pivot = (float(middle[0]), float(middle[1] + torso * float(np.hypot(*(left - right)))))
+    extra = max(0, int(pivot[1] - height)) + height // 2
+    tall = cv2.copyMakeBorder(image, 0, extra, 0, 0, cv2.BORDER_REPLICATE)
+    outline = cv2.copyMakeBorder(mask, 0, extra, 0, 0, cv2.BORDER_REPLICATE)
+    room = without_person(tall, outline)
+    turn = cv2.getRotationMatrix2D(pivot, degrees, 1.0)
+    size = (tall.shape[1], tall.shape[0])
+    person = cv2.warpAffine(tall, turn, size, borderMode=cv2.BORDER_REPLICATE).astype(np.float32)
+    where = cv2.warpAffine(outline, turn, size)[..., None]
+    return (person * where + room * (1 - where))[:height].clip(0, 255).astype(np.uint8)
+
+
+def set_behind(
+    image: np.ndarray,
+    mask: np.ndarray,
+    other: np.ndarray,
+    other_mask: np.ndarray,
+    height: float,
+    x: float,
+    top: float,
+) -> np.ndarray:
+    """Another person (``other``, cut out by ``other_mask``) further back in the room, behind the user (``mask``).
+
+    They are scaled to ``height`` of the picture's height, their middle at ``x`` of its width and their top
+    at ``top`` of its height, and a little out of focus, as a camera focused on the user sees them.
+    """
+    rows, cols = image.shape[:2]
+    tall = max(1, round(height * rows))
+    wide = max(1, round(other.shape[1] * tall / other.shape[0]))
+    person = cv2.GaussianBlur(cv2.resize(other, (wide, tall), interpolation=cv2.INTER_AREA), (0, 0), 0.8)
+    outline = cv2.resize(other_mask, (wide, tall), interpolation=cv2.INTER_AREA)
+    x0, y0 = round(x * cols - wide / 2), round(top * rows)
+    scene = image.astype(np.float32)
+    xa, xb, ya, yb = max(x0, 0), min(x0 + wide, cols), max(y0, 0), min(y0 + tall, rows)
+    if xa < xb and ya < yb:
+        cut = outline[ya - y0 : yb - y0, xa - x0 : xb - x0, None]
+        region = scene[ya:yb, xa:xb]
+        scene[ya:yb, xa:xb] = person[ya - y0 : yb - y0, xa - x0 : xb - x0] * cut + region * (1 - cut)
+    user = mask[..., None]
+    return (image * user + scene * (1 - user)).clip(0, 255).astype(np.uint8)
+
+
+def cropped(cutout: Cutout, photo: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The person in ``photo`` and their mask, cropped to the mask's outline."""
+    mask, _ = cutout(photo)
+    rows, cols = np.nonzero(mask > 0.5)
+    box = slice(rows.min(), rows.max() + 1), slice(cols.min(), cols.max() + 1)
+    return photo[box], mask[box]
+
+
+# Each recording below writes ``path`` and returns its blocks' (label, start, end) spans.
+
+
+def lean_recording(path: Path, data: Path, model: Path, degrees: float) -> list[tuple[str, float, float]]:
+    """A real person (six upright frames of slouching-or-not, a wider view) sitting well for 18 s, then leaning
+    ``degrees`` sideways about the hips for 48 s: positive to the user's right. The chair and the room stay."""
+    photos = [widen(p) for p in slouching_photos(data, "notSlouching")[:6]]
+    with Cutout(model) as cutout:
+        # The camera does not mirror these frames: the user's right is the picture's left.
+        leaned = [lean_about_hips(p, *cutout(p), degrees) for p in photos]
+    size = (photos[0].shape[1], photos[0].shape[0])
+    return stills_video(path, [("neutral", photos * 3), ("lean", leaned * 8)], 1.0, size, seed=7)
+
+
+def head_back_recording(path: Path, data: Path, glances: bool = False) -> list[tuple[str, float, float]]:
+    """head-turn-look-up from the front, one second a frame: frames 0-8 (facing the camera) for 18 s, then
+    frames 40-60 (the head tilted back to look up) forward and back, twice, for 84 s.
+
+    With ``glances``, the head goes back only for moments instead: two glances up of two seconds (frames
+    58-59, then 48-49) and a nod (the head lowered onto the hand, frames 14-23 and back up), each between
+    9 s of the neutral frames.
+    """
+    frames = real_frames(data / "head-turn-look-up" / "iris_tracking_example.gif", 5.0)
+    neutral = frames[0:9]
+    if glances:
+        nod = [frames[i] for i in (14, 18, 22, 18, 14)]
+        blocks = [("neutral", neutral * 2), ("glance", frames[58:60]), ("neutral", neutral)]
+        blocks += [("nod", nod), ("neutral", neutral), ("glance", frames[48:50]), ("neutral", neutral)]
+    else:
+        up = frames[40:61]
+        blocks = [("neutral", neutral * 2), ("back", (up + up[::-1]) * 2)]
+    size = (frames[0].shape[1], frames[0].shape[0])
+    return stills_video(path, blocks, 1.0, size, seed=3, shuffle=False)
+
+
+def company_recording(
+    path: Path, data: Path, model: Path, company: bool, light: float = 1.0
+) -> list[tuple[str, float, float]]:
+    """A real user (slouching-or-not, a wider view) upright 12 s, slouched 28 s, upright 11 s, away 20 s (the empty
+    chair), back 12 s; with ``company``, a second person (side-view-desk's OP33, about a quarter of the user's
+    size) sits behind at the right all along. ``light`` 0.2 is a dim room, with a dim room's sensor noise."""
+    upright = [widen(p) for p in slouching_photos(data, "notSlouching")]
+    slouched = [widen(p) for p in slouching_photos(data, "isSlouching")]
+    with Cutout(model) as cutout:
+        masks = [cutout(p)[0] for p in upright + slouched]
+        empty = without_person(upright[0], masks[0])
+        other = cropped(cutout, cv2.imread(str(data / "side-view-desk" / "OP33.jpg")))
+    scenes = [*upright, *slouched, empty]
+    masks.append(np.zeros(empty.shape[:2], np.float32))
+    if company:
+        behind = zip(scenes, masks, strict=True)
+        scenes = [set_behind(scene, mask, *other, height=0.9, x=0.83, top=0.05) for scene, mask in behind]
+    upright, slouched, empty = scenes[:15], scenes[15:-1], scenes[-1]
+    blocks = [
+        ("upright", upright[:6] * 2),
+        ("slouched", slouched * 2),
+        ("upright", upright[10:] + upright[:6]),
+        ("away", [empty] * 20),
+        ("upright", upright[:6] * 2),
+    ]
+    size = (empty.shape[1], empty.shape[0])
+    return stills_video(path, blocks, 1.0, size, seed=5, light=light, noise=3.0 if light == 1.0 else 5.0)
+
+
+def passer_by_recording(path: Path, data: Path, model: Path, light: float = 1.0) -> list[tuple[str, float, float]]:
+    """An empty room (slouching-or-not without its user) with someone far behind (side-view-desk's OP33, her head
+    under 2 % of the picture's diagonal) crossing it for 15 s, then the user sitting down for 20 s."""
+    upright = [widen(p) for p in slouching_photos(data, "notSlouching")[:10]]
+    with Cutout(model) as cutout:
+        empty = without_person(upright[0], cutout(upright[0])[0])
+        other = cropped(cutout, cv2.imread(str(data / "side-view-desk" / "OP33.jpg")))
+    nobody = np.zeros(empty.shape[:2], np.float32)
+    passing = [set_behind(empty, nobody, *other, height=0.6, x=0.9 - 0.03 * i, top=0.1) for i in range(15)]
+    size = (empty.shape[1], empty.shape[0])
+    blocks = [("passing", passing), ("user", upright * 2)]
+    return stills_video(
+        path, blocks, 1.0, size, seed=9, shuffle=False, light=light, noise=3.0 if light == 1.0 else 5.0
+    )
 
 
 def main() -> None:

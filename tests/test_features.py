@@ -16,6 +16,7 @@ from posture_watch.sense.pose import PoseEstimator
 
 SLOUCH = DATASETS / "slouching-or-not" / "low-isSlouching__high-notSlouching"
 SIDE = DATASETS / "side-view-sitting"
+DESK = DATASETS / "side-view-desk"
 BASELINE_FRAMES = ("0", "7", "14")
 
 
@@ -23,8 +24,11 @@ def _frame_number(path) -> int:
     return int(path.stem.rsplit("-", 1)[1])
 
 
-def photo_features(path) -> tuple[str | None, features.Features]:
+def photo_features(path, noise_seed: int | None = None) -> tuple[str | None, features.Features]:
     image = cv2.imread(str(path))
+    if noise_seed is not None:
+        noise = np.random.default_rng(noise_seed).normal(0, 3, image.shape)
+        image = np.clip(image + noise, 0, 255).astype(np.uint8)
     with PoseEstimator(MODEL) as estimator:
         landmarks = estimator.detect(0.0, image)
     return features.compute(landmarks, image.shape[1], image.shape[0])
@@ -78,6 +82,37 @@ def test_side_view_craniovertebral_proxy_on_real_photos():
     hunched = [v for k, v in cva.items() if k.startswith("hunchback")]
     assert len(straight) == 2 and len(hunched) == 2
     assert min(straight) > max(hunched), cva
+
+
+def test_leaning_back_in_side_view_is_no_forward_head_and_a_chin_poking_forward_is():
+    # Neutrals from the upright side photos, each with two noisy copies (the model's own noise as spread).
+    settings = config.defaults()
+    neutrals = [
+        Baseline.from_samples([photo_features(DESK / f"{name}.jpg", seed) for seed in (None, 1, 2)])
+        for name in ("OP33", "OP108")
+    ]
+    back = [DESK / f"{n}.jpg" for n in ("OP55", "OP123", "OP129", "OP114", "OP141")] + [SIDE / "recline.jpg"]
+    for path in back:
+        view, feats = photo_features(path)
+        assert view == "side", path
+        scores = [faults.read(feats, neutral, settings)["forward_head"].score for neutral in neutrals]
+        # Leaning back the trunk reclines more than the neck tilts forward: the head stays over the trunk.
+        assert max(scores) < 1.0, (path.stem, scores, feats["cva"], feats["trunk_flexion"])
+    for name in ("OP20", "OP95"):
+        view, feats = photo_features(DESK / f"{name}.jpg")
+        scores = [faults.read(feats, neutral, settings)["forward_head"].score for neutral in neutrals]
+        assert min(scores) >= 1.0, (name, scores)
+
+
+def test_a_body_turned_in_front_of_the_camera_is_no_side_view():
+    # Shoulders overlapping as seen from the side, but the face toward the camera: a front camera.
+    turned = _landmarks(left_shoulder=(340, 300), right_shoulder=(300, 300))
+    assert features.compute(turned, 640, 480)[0] == "front"
+    # The face in profile as well: the camera is beside the user.
+    profile = _landmarks(
+        left_shoulder=(340, 300), right_shoulder=(300, 300), left_ear=(330, 195), right_ear=(318, 195), nose=(400, 200)
+    )
+    assert features.compute(profile, 640, 480)[0] == "side"
 
 
 def _landmarks(**points: tuple[float, float]) -> np.ndarray:

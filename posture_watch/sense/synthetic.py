@@ -31,7 +31,8 @@ write into a temporary folder; no video is committed.
 
 What a 2D warp of a frontal photo cannot show: the head tilting back (the pose
 model reads the warped face as the same frontal face, so that fault is tested
-on real side-view photos instead), depth (a lean toward the camera is only a
+on real photos instead: side-view photos, and head-turn-look-up from the
+front), depth (a lean toward the camera is only a
 face growing), a camera looking down or up at the user (only shifted, not seen
 from another angle), and, measured with the lite pose model (replay --json
 --samples, 55 s at 5 fps, neutral 0-10 s against held 19-55 s):
@@ -55,10 +56,9 @@ So neither has a scenario test. The variations found these, also left out of
 tests/test_scenarios.py: on the astronaut the shoulder line follows a head
 tilt (by 7.6-19 degrees), so the rules read a lean or nothing, not a head tilt;
 with the camera near (scale 1.2, head cut off at the top) a face 50 % larger
-reads as 25 % (too_close missed; forward head and a raised shoulder instead);
-and in a dim room with a second person the model does not find the user for
-the first ~20 s (a small wrong pose, or the person behind), so the calibration
-is wrong and a neutral recording gets a head_back reminder.
+reads as 25 % (too_close missed; forward head and a raised shoulder instead).
+In a dim room with a second person the model did not find the user at all
+until the pose estimator brightened dim frames and smoothed their noise.
 """
 
 from __future__ import annotations
