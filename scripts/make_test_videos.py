@@ -328,14 +328,16 @@ def without_person(image: np.ndarray, mask: np.ndarray) -> np.ndarray:
 
 
 def lean_about_hips(
-    image: np.ndarray, mask: np.ndarray, points: np.ndarray, degrees: float, torso: float = 1.4
+    image: np.ndarray, mask: np.ndarray, points: np.ndarray, degrees: float, torso: float = 1.4, scale: float = 1.0
 ) -> np.ndarray:
     """The person leaned sideways by ``degrees`` about their hips, the room behind them (chair, wall) left as it was.
 
     The hips are taken ``torso`` shoulder widths below the middle of the shoulders (below the picture
-    when it shows only the upper body); positive ``degrees`` turn the picture's top toward its left. The
-    person's body below the picture's bottom edge is continued from its last row, so the leaned body does
-    not end there. A whole picture turned would be a tilted camera instead: the room stays.
+    when it shows only the upper body); positive ``degrees`` turn the picture's top toward its left.
+    ``scale`` below 1 shrinks the person toward the hips: the trunk going back, leaning back in the
+    chair, seen from the front. The person's body below the picture's bottom edge is continued from its
+    last row, so the moved body does not end there. A whole picture turned would be a tilted camera
+    instead: the room stays.
     """
     height = image.shape[0]
     left, right = points[11], points[12]
@@ -345,7 +347,7 @@ def lean_about_hips(
     tall = cv2.copyMakeBorder(image, 0, extra, 0, 0, cv2.BORDER_REPLICATE)
     outline = cv2.copyMakeBorder(mask, 0, extra, 0, 0, cv2.BORDER_REPLICATE)
     room = without_person(tall, outline)
-    turn = cv2.getRotationMatrix2D(pivot, degrees, 1.0)
+    turn = cv2.getRotationMatrix2D(pivot, degrees, scale)
     size = (tall.shape[1], tall.shape[0])
     person = cv2.warpAffine(tall, turn, size, borderMode=cv2.BORDER_REPLICATE).astype(np.float32)
     where = cv2.warpAffine(outline, turn, size)[..., None]
@@ -393,13 +395,16 @@ def cropped(cutout: Cutout, photo: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 # Each recording below writes ``path`` and returns its blocks' (label, start, end) spans.
 
 
-def lean_recording(path: Path, data: Path, model: Path, degrees: float) -> list[tuple[str, float, float]]:
+def lean_recording(
+    path: Path, data: Path, model: Path, degrees: float, scale: float = 1.0
+) -> list[tuple[str, float, float]]:
     """A real person (six upright frames of slouching-or-not, a wider view) sitting well for 18 s, then leaning
-    ``degrees`` sideways about the hips for 48 s: positive to the user's right. The chair and the room stay."""
+    ``degrees`` sideways about the hips for 48 s: positive to the user's right; with ``scale`` below 1, leaning
+    back instead (the person smaller about the hips, the head over the trunk). The chair and the room stay."""
     photos = [widen(p) for p in slouching_photos(data, "notSlouching")[:6]]
     with Cutout(model) as cutout:
         # The camera does not mirror these frames: the user's right is the picture's left.
-        leaned = [lean_about_hips(p, *cutout(p), degrees) for p in photos]
+        leaned = [lean_about_hips(p, *cutout(p), degrees, scale=scale) for p in photos]
     size = (photos[0].shape[1], photos[0].shape[0])
     return stills_video(path, [("neutral", photos * 3), ("lean", leaned * 8)], 1.0, size, seed=7)
 

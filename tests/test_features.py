@@ -104,6 +104,19 @@ def test_leaning_back_in_side_view_is_no_forward_head_and_a_chin_poking_forward_
         assert min(scores) >= 1.0, (name, scores)
 
 
+def test_leaning_back_seen_from_the_front_is_no_forward_head():
+    # Measured on a real front recording with the person 15 % smaller about the hips: the head 18 % of the
+    # picture lower, the face 8 % smaller, the head's height over the shoulders as it was.
+    neutral = {"head_height": 0.56, "neck_length": 0.63, "face_size": 0.183, "head_y": 0.38}
+    baseline = Baseline("front", neutral, {k: 0.0 for k in neutral}, 20)
+    back = {"head_height": 0.55, "neck_length": 0.61, "face_size": 0.169, "head_y": 0.56}
+    readings = faults.read(back, baseline, config.defaults())
+    assert readings["forward_head"].score < 1.0 <= readings["slouch"].score, readings
+    # The same fall in the picture with the face growing is the head coming forward.
+    forward = {**back, "face_size": 0.2}
+    assert faults.read(forward, baseline, config.defaults())["forward_head"].score >= 1.0
+
+
 def test_a_body_turned_in_front_of_the_camera_is_no_side_view():
     # Shoulders overlapping as seen from the side, but the face toward the camera: a front camera.
     turned = _landmarks(left_shoulder=(340, 300), right_shoulder=(300, 300))
