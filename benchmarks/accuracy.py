@@ -689,7 +689,7 @@ def real_people(b: Bench) -> None:
     """Recordings made from the data sets' real people (scripts/make_test_videos.py), at tests/test_scenarios.py's
     settings: a lean about the hips, a face tilted back, a second person behind the user, someone passing."""
     settings = config.parse(TEST_CONFIG.encode(), "tests/test_scenarios.py TEST_CONFIG")
-    settings["model"]["path"] = str(b.model)
+    settings = settings.with_changes(model__path=str(b.model))
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         _leans(b, settings, folder)
@@ -795,7 +795,7 @@ def _head_back(b: Bench, settings: config.Config, folder: Path) -> None:
 
 
 def _company(b: Bench, settings: config.Config, folder: Path) -> None:
-    fixed = {**settings, "sampling": {**settings["sampling"], "adaptive": False}}
+    fixed = settings.with_changes(sampling__adaptive=False)
     kinds = (Calibrated, FaultStart, FaultEnd, Alert, Away, Back, Break)
     rows, differing, calibrations = [], {}, {}
     for light, name in ((1.0, "by day"), (0.2, "dim")):

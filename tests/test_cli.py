@@ -168,7 +168,8 @@ def test_config_check_takes_the_file_as_an_argument(config_file, tmp_path):
     [
         (
             "[faults.slouch]\nhold_seconds = 240.5\n",
-            "this key takes whole numbers only; in [faults.slouch] head_sink, trunk_flexion_degrees take fractions",
+            "this key takes whole numbers only; in [faults.slouch] head_sink, trunk_flexion_degrees, slide_degrees "
+            "take fractions",
         ),
         ("[camera]\nwidth = 320.5\n", "this key takes whole numbers only, as does every number in [camera]"),
     ],

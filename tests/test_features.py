@@ -95,12 +95,12 @@ def test_leaning_back_in_side_view_is_no_forward_head_and_a_chin_poking_forward_
     for path in back:
         view, feats = photo_features(path)
         assert view == "side", path
-        scores = [faults.read(feats, neutral, settings)["forward_head"].score for neutral in neutrals]
+        scores = [faults.read(feats, neutral, settings.core)["forward_head"].score for neutral in neutrals]
         # Leaning back the trunk reclines more than the neck tilts forward: the head stays over the trunk.
         assert max(scores) < 1.0, (path.stem, scores, feats["cva"], feats["trunk_flexion"])
     for name in ("OP20", "OP95"):
         view, feats = photo_features(DESK / f"{name}.jpg")
-        scores = [faults.read(feats, neutral, settings)["forward_head"].score for neutral in neutrals]
+        scores = [faults.read(feats, neutral, settings.core)["forward_head"].score for neutral in neutrals]
         assert min(scores) >= 1.0, (name, scores)
 
 
@@ -110,11 +110,11 @@ def test_leaning_back_seen_from_the_front_is_no_forward_head():
     neutral = {"head_height": 0.56, "neck_length": 0.63, "face_size": 0.183, "head_y": 0.38}
     baseline = Baseline("front", neutral, {k: 0.0 for k in neutral}, 20)
     back = {"head_height": 0.55, "neck_length": 0.61, "face_size": 0.169, "head_y": 0.56}
-    readings = faults.read(back, baseline, config.defaults())
+    readings = faults.read(back, baseline, config.defaults().core)
     assert readings["forward_head"].score < 1.0 <= readings["slouch"].score, readings
     # The same fall in the picture with the face growing is the head coming forward.
     forward = {**back, "face_size": 0.2}
-    assert faults.read(forward, baseline, config.defaults())["forward_head"].score >= 1.0
+    assert faults.read(forward, baseline, config.defaults().core)["forward_head"].score >= 1.0
 
 
 def test_a_body_turned_in_front_of_the_camera_is_no_side_view():
