@@ -21,6 +21,9 @@ from pathlib import Path
 
 from make_test_videos import Timeline, make_video
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+import testdata  # where the tests find the model
+
 ROOT = Path(__file__).resolve().parents[1]
 KINDS = ("calibrated", "fault_start", "fault_end", "alert", "away", "back", "break")
 CONFIG = """
@@ -34,13 +37,14 @@ min_gap_minutes = 0
 )
 
 
-def decisions(code: Path, video: Path, config: Path) -> list[tuple]:
+def decisions(code: Path, video: Path, config: Path, model: Path) -> list[tuple]:
     """(kind, rounded time, fault) of each decision event of one replay."""
     command = ["replay", str(video), "--config", str(config), "--calibrate", "10", "--json"]
     result = subprocess.run(
         [sys.executable, "-m", "posture_watch", *command],
         cwd=code,
-        env={**os.environ, "PYTHONPATH": str(code)},
+        # The model the tests use, for both revisions: a checkout of its own has no model of its own.
+        env={**os.environ, "PYTHONPATH": str(code), "POSTURE_WATCH_MODEL": str(model)},
         capture_output=True,
         text=True,
         check=True,
@@ -59,6 +63,11 @@ def main() -> int:
     parser.add_argument("old")
     parser.add_argument("new", nargs="?")
     args = parser.parse_args()
+    try:
+        model = testdata.model_path()
+    except testdata.Missing as exc:
+        print(f"compare_replays: {exc}", file=sys.stderr)
+        return 2
     with tempfile.TemporaryDirectory() as tmp:
         tmp_path = Path(tmp)
         trees = [worktree(args.old, tmp_path / "old")]
@@ -70,7 +79,7 @@ def main() -> int:
             for scenario in ("neutral", "forward_head", "slouch", "head_tilt", "trunk_lean", "too_close", "away"):
                 timeline = Timeline(onset=15, until=40) if scenario == "away" else Timeline(onset=15)
                 video = make_video(tmp_path / f"{scenario}.mp4", scenario, 60, 5, timeline)
-                old, new = (decisions(tree, video, config) for tree in trees)
+                old, new = (decisions(tree, video, config, model) for tree in trees)
                 same = old == new
                 differ |= not same
                 print(f"{scenario}: {'same' if same else 'DIFFERENT'} ({len(old)} / {len(new)} events)")
