@@ -226,11 +226,22 @@ def get(config: Mapping[str, Any], dotted: str) -> Any:
     return value
 
 
+# Keys earlier versions read, with what to write instead: a settings file that worked keeps saying how to fix it.
+RETIRED = {
+    "faults.head_back.lift": "the front view's head-back threshold is now 'rise' (the nose's rise over the ears "
+    "in heights of your own face, default 0.2); delete 'lift', and run `posture-watch calibrate` again so the "
+    "neutral has the new measure",
+}
+
+
 def _merge(base: dict[str, Any], user: dict[str, Any], prefix: str) -> list[str]:
     """Put ``user``'s keys into ``base`` where they are allowed; the mistakes, in the file's order."""
     mistakes: list[str] = []
     for key, value in user.items():
         dotted = prefix + key
+        if dotted in RETIRED:
+            mistakes.append(f"'{dotted}' is no longer used: {RETIRED[dotted]}")
+            continue
         if key not in base:
             hint = difflib.get_close_matches(key, list(base), n=1)
             extra = f"; did you mean '{prefix}{hint[0]}'?" if hint else ""

@@ -223,3 +223,9 @@ def test_config_check_lists_every_mistake_at_once_each_with_its_fix(config_file)
         "set both (or neither) for quiet hours",
     ):
         assert fix in err, fix
+
+
+def test_a_key_an_earlier_version_read_says_what_to_write_instead(config_file):
+    path = config_file("[faults.head_back]\nlift = 0.06\n")
+    with pytest.raises(UserError, match=r"'faults.head_back.lift' is no longer used: .*'rise'.*calibrate"):
+        config.load(path)
