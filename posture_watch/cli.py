@@ -6,6 +6,7 @@ import argparse
 import json
 import os
 import sys
+import time
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -114,6 +115,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--json", action="store_true", help="print one JSON object per line (a recording: as fast as it decodes)"
     )
+    where = p.add_mutually_exclusive_group()
+    where.add_argument(
+        "--history", type=Path, metavar="FILE", help="record the session in this history database (else yours)"
+    )
+    where.add_argument("--no-history", action="store_true", help="do not record the session in your history")
 
     p = command("calibrate", _calibrate, "record your neutral posture (sit well and look at the screen)")
     with_config(p)
@@ -429,13 +435,19 @@ def _coach(args: argparse.Namespace) -> int:
         if args.json:
             print(json.dumps(coaching.to_dict(output)), flush=True)
 
+    # The camera's sessions go in your history; a recording's only where --history says.
+    history = None if args.no_history else args.history or (path_for(settings) if args.source is None else None)
+    started = time.time()
     coaching, t = coach.run(settings, stretch, args.side, args.source, args.calibrate, args.json, emit)
     done = coaching.summary()
-    if args.json:
-        if done is not None:
-            print(json.dumps(done.to_dict(t)), flush=True)
-    elif done is not None:
-        print(coach.describe(stretch, done))
+    if done is None:
+        return 0
+    summary = done.to_dict(t)
+    if history is not None:
+        from .history.store import record_coaching
+
+        record_coaching(history, started, summary)
+    print(json.dumps(summary) if args.json else coach.describe(stretch, done), flush=True)
     return 0
 
 

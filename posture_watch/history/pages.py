@@ -47,7 +47,8 @@ KIND_COLOURS = {
     "away": STATES["away"],
 }
 OUTCOME_WORDS = {
-    "coached": "with a stretch the camera followed",
+    "coached": "with a stretch the camera saw done",
+    "stretched": "with a stretch the camera could not verify",
     "break": "with a break",
     "done": "marked done",
     "snoozed": "snoozed",

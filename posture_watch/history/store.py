@@ -15,6 +15,7 @@ import os
 import sqlite3
 import statistics
 import uuid
+from collections.abc import Mapping
 from datetime import datetime
 from functools import singledispatchmethod
 from pathlib import Path
@@ -69,10 +70,17 @@ MIGRATIONS = [
     """
     ALTER TABLE alerts ADD COLUMN alert_id INTEGER;
     """,
+    # Coach sessions: the stretch, the dose asked, what the camera saw done, and the reminder answered.
+    """
+    CREATE TABLE coaching (session TEXT, alert_id INTEGER, at REAL NOT NULL, seconds REAL NOT NULL,
+                           stretch TEXT NOT NULL, asked TEXT NOT NULL, done TEXT NOT NULL,
+                           verified INTEGER NOT NULL, timed_only INTEGER NOT NULL);
+    CREATE INDEX coaching_at ON coaching (at);
+    """,
 ]
 # Seconds between two heartbeats of a running session.
 HEARTBEAT = 60.0
-TABLES = ("sessions", "presence", "episodes", "alerts", "minutes", "breaks")
+TABLES = ("sessions", "presence", "episodes", "alerts", "minutes", "breaks", "coaching")
 # Column holding each table's time, for day selection, retention and deletion.
 TIME_COLUMN = {
     "sessions": "started",
@@ -81,7 +89,12 @@ TIME_COLUMN = {
     "alerts": "at",
     "minutes": "minute",
     "breaks": "at",
+    "coaching": "at",
 }
+_COACHING = (
+    "INSERT INTO coaching (session, alert_id, at, seconds, stretch, asked, done, verified, timed_only) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
 
 
 def path_for(settings: dict[str, Any]) -> Path:
@@ -264,6 +277,14 @@ class Recorder:
             "UPDATE alerts SET response = ? WHERE session = ? AND alert_id = ?", (response, self.session, alert_id)
         )
 
+    def coached(self, at: float, summary: Mapping[str, Any], alert_id: int | None) -> None:
+        """A coach session of this monitor's, begun at epoch ``at``, has ended with ``summary`` (``coach --json``'s
+        last line); it answers the reminder of ``alert_id``, if any."""
+        self.beat(at)
+        self._write(_COACHING, _coaching(self.session, alert_id, at, summary))
+        if alert_id is not None:
+            self.respond(alert_id, "coached")
+
     def sample(self, at: float, features: dict[str, float]) -> None:
         """Fold one analysed frame into the per-minute summary."""
         self.beat(at)
@@ -298,6 +319,29 @@ class Recorder:
         if self.db is not None:
             self.db.close()
             self.db = None
+
+
+def record_coaching(path: Path, at: float, summary: Mapping[str, Any]) -> None:
+    """A coach session run on its own (``posture-watch coach``), begun at epoch ``at``: it answers no reminder."""
+    db = connect(path)
+    try:
+        db.execute(_COACHING, _coaching(None, None, at, summary))
+    finally:
+        db.close()
+
+
+def _coaching(session: str | None, alert_id: int | None, at: float, summary: Mapping[str, Any]) -> tuple:
+    return (
+        session,
+        alert_id,
+        at,
+        float(summary["seconds"]),
+        str(summary["stretch"]),
+        json.dumps(summary["asked"]),
+        json.dumps(summary["done"]),
+        int(bool(summary["verified"])),
+        int(bool(summary["timed_only"])),
+    )
 
 
 def _epoch(wall: datetime | None, default: float) -> float:

@@ -19,10 +19,12 @@ from .causes import Cause
 
 # The state of a moment at the desk with no posture held.
 WELL = "well"
-# Reminder outcomes. "coached" (a stretch the camera followed) and "break" (the camera saw the person
-# leave) are verified by the camera; "done" is the person's word; all three answer the reminder.
-OUTCOMES = ("coached", "break", "done", "snoozed", "ignored")
-ANSWERED = ("coached", "break", "done")
+# Reminder outcomes. "coached" (a stretch whose whole dose the camera saw done) and "break" (the camera
+# saw the person leave) are verified by the camera; "stretched" (a coached stretch the camera could
+# not verify: timed only, or stopped before the dose) and "done" are the person's word; all four
+# answer the reminder.
+OUTCOMES = ("coached", "stretched", "break", "done", "snoozed", "ignored")
+ANSWERED = ("coached", "stretched", "break", "done")
 VERIFIED = ("coached", "break")
 
 

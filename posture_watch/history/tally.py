@@ -42,6 +42,8 @@ PRESENCE = ("present", "call", "paused", "unknown", "away")
 # A reminder is followed by a break when a break begins within this many seconds of it: long enough
 # to save the work and get up, short enough that the break still answers this reminder.
 BREAK_AFTER_REMINDER = 300.0
+# A coach session answering a reminder begins within this many seconds after the period holding it ends.
+COACHED_WITHIN = 86400.0
 # Faults whose reminder suggests a break rather than a stretch.
 BREAK_FAULTS = ("sitting",)
 
@@ -135,7 +137,14 @@ class _History:
             Stretch(b["at"] - b["seconds"], b["at"], b["seconds"])
             for b in rows(db, "breaks", start, end + BREAK_AFTER_REMINDER)
         ]
-        self.reminders = [_outcome(a, self.sessions, self.breaks) for a in rows(db, "alerts", start, end)]
+        # Coach sessions that answered a reminder (begun after it, so from the period's start on), and whether
+        # the camera saw their whole dose.
+        verified: dict[tuple[str, int], bool] = {}
+        for c in rows(db, "coaching", start, end + COACHED_WITHIN):
+            if c["alert_id"] is not None:
+                key = (c["session"], c["alert_id"])
+                verified[key] = verified.get(key, False) or bool(c["verified"])
+        self.reminders = [_outcome(a, self.sessions, self.breaks, verified) for a in rows(db, "alerts", start, end)]
 
     def timeline(self, start: float, end: float) -> list[Span]:
         return [s.clip(start, end) for s in self.spans if s.end > start and s.start < end]
@@ -221,11 +230,19 @@ def _timeline(presence: list[dict[str, Any]], episodes: list[Span], rank: dict[s
     return out
 
 
-def _outcome(alert: dict[str, Any], episodes: list[tuple[str, Span]], breaks: list[Stretch]) -> ReminderOutcome:
-    """What followed one reminder: the answer given, or a break the camera saw begin soon after, or nothing."""
+def _outcome(
+    alert: dict[str, Any], episodes: list[tuple[str, Span]], breaks: list[Stretch], coached: dict[tuple[str, int], bool]
+) -> ReminderOutcome:
+    """What followed one reminder: the answer given, or a break the camera saw begin soon after, or nothing.
+
+    A reminder answered with the coach is "coached" only when the camera saw the whole dose of a session
+    that answered it (``coached``: (session, alert id) to that); otherwise "stretched".
+    """
     at, response = alert["at"], alert["response"]
     broke = any(at <= b.start <= at + BREAK_AFTER_REMINDER for b in breaks)
-    if response in ("coached", "break"):
+    if response == "coached":
+        outcome = "coached" if coached.get((alert["session"], alert.get("alert_id")), False) else "stretched"
+    elif response == "break":
         outcome = response
     elif broke:
         outcome = "break"
