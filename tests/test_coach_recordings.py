@@ -8,10 +8,13 @@ are, or shrugging; the woman of head-turn-look-up facing the camera, or turning 
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 # DATASETS: the recordings come from the shared data sets, which a run of these tests needs.
 from conftest import DATASETS, json_lines, run_cli  # noqa: F401
+
+from posture_watch.history.store import connect
 
 
 def coach(*args: str | Path) -> list[dict]:
@@ -58,10 +61,20 @@ def test_one_side_asked_on_the_tilting_recording(coach_videos):
     ]
 
 
-def test_shoulder_rolls_count_each_shrug_up_and_down(coach_videos):
-    lines = coach("shoulder_rolls", "--source", coach_videos("shrugs"))
+def test_shoulder_rolls_count_each_shrug_up_and_down_into_the_history(coach_videos, tmp_path):
+    history = tmp_path / "history.sqlite3"
+    lines = coach("shoulder_rolls", "--source", coach_videos("shrugs"), "--history", history)
     assert [e["n"] for e in lines if e["event"] == "rep"] == list(range(1, 11))
     assert lines[-1]["verified"] is True and lines[-1]["done"] == [{"side": None, "reps": 10}]
+    db = connect(history)
+    try:
+        (row,) = [dict(r) for r in db.execute("SELECT * FROM coaching")]
+    finally:
+        db.close()
+    assert row["stretch"] == "shoulder_rolls" and row["verified"] == 1 and row["timed_only"] == 0
+    assert row["session"] is None and row["alert_id"] is None, "on its own it answers no reminder"
+    assert json.loads(row["asked"]) == {"seconds": 0.0, "times": 10, "sides": [None]}
+    assert json.loads(row["done"]) == [{"side": None, "reps": 10}]
 
 
 def test_sitting_upright_is_no_shrug_and_nothing_to_correct(coach_videos):
