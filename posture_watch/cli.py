@@ -429,7 +429,11 @@ def _coach(args: argparse.Namespace) -> int:
     from .history.store import path_for
 
     settings = _load(args)
-    stretch = coach.pick(settings, args.stretch, args.side, lambda: coach.held_today(path_for(settings)))
+    if args.stretch is not None:
+        stretch, side = coach.by_id(settings, args.stretch), args.side
+    else:
+        stretch, side = coach.for_today(settings, path_for(settings))
+        side = args.side or side
 
     def emit(coaching: coach.Coaching, output: coach.Output) -> None:
         if args.json:
@@ -438,7 +442,7 @@ def _coach(args: argparse.Namespace) -> int:
     # The camera's sessions go in your history; a recording's only where --history says.
     history = None if args.no_history else args.history or (path_for(settings) if args.source is None else None)
     started = time.time()
-    coaching, t = coach.run(settings, stretch, args.side, args.source, args.calibrate, args.json, emit)
+    coaching, t = coach.run(settings, stretch, side, args.source, args.calibrate, args.json, emit)
     done = coaching.summary()
     if done is None:
         return 0

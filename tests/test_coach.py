@@ -283,3 +283,15 @@ def test_a_profile_is_looking_away_and_unknown_to_the_other_checks():
     for i in range(110):
         coach.step(s, i / FPS, moved(head_roll=20.0) | profile, "side")
     assert s.held == 0.0 and s.position.progress is None
+
+
+def test_stretch_now_is_for_the_muscles_most_loaded_today():
+    from posture_watch.advice.stretches import for_muscles
+
+    options = catalogue()
+    stretch, side = for_muscles(options, {"left_levator_scapulae": 900.0, "suboccipitals": 300.0})
+    assert stretch is not None and stretch.id == "levator_stretch" and side == "left"
+    # The most loaded muscle decides; of its stretches the one for more of the day's load, then a verified one.
+    stretch, side = for_muscles(options, {"suboccipitals": 1200.0, "upper_trapezius": 600.0})
+    assert stretch is not None and stretch.id == "chin_tuck" and side is None
+    assert for_muscles(options, {}) == (None, None)

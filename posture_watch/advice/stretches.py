@@ -225,3 +225,26 @@ def choose(
         MappingProxyType({**rotation.last_used, pick.id: count}),
         MappingProxyType({**rotation.last_for_muscle, **dict.fromkeys(bases, pick.id)}),
     )
+
+
+def for_muscles(options: tuple[Stretch, ...], loads: Mapping[str, float]) -> tuple[Stretch | None, str | None]:
+    """The stretch for the muscle that carried the most load, and the side it carried it on (for a sided stretch).
+
+    ``loads`` are seconds per muscle key, with or without a side (``left_upper_trapezius``), as a
+    report's ``muscle_load_seconds``. Of the stretches for that muscle, the one for the most of the
+    load wins, then one the coach can verify, then the catalogue's order. (None, None) without loads.
+    """
+    if not loads:
+        return None, None
+    top = max(loads, key=lambda key: loads[key])
+    muscle = base_muscle(top)
+    candidates = [s for s in options if muscle in s.muscles]
+    if not candidates:
+        return None, None
+
+    def covered(s: Stretch) -> tuple[float, bool]:
+        return sum(seconds for key, seconds in loads.items() if base_muscle(key) in s.muscles), s.check.verified
+
+    best = max(candidates, key=covered)
+    side = top.partition("_")[0] if top != muscle else None
+    return best, side if best.sided else None

@@ -25,13 +25,13 @@ from typing import Any
 import cv2
 import numpy as np
 
-from ..advice.stretches import Rotation, Stretch, choose
+from ..advice.stretches import Rotation, Stretch, choose, for_muscles
 from ..advice.wording import duration
 from ..config import Config
 from ..core import coach, engine
 from ..core.engine import Observation
 from ..core.events import Calibrated, CalibrationWaiting, Event
-from ..core.faults import REGISTRY, muscles_for
+from ..core.faults import muscles_for
 from ..errors import UserError
 from ..sense.camera import BUSY, LOST, Camera
 from ..sense.pose import PoseEstimator
@@ -65,47 +65,42 @@ PATIENCE = 15.0
 DONE_SHOWN = 3.0
 # The panel beside the picture.
 PANEL = 380
-# The stretch suggested when nothing was held today: something for sitting still.
+# The posture whose stretches are suggested when nothing was held today: sitting still.
 NOTHING_HELD = "static_posture"
 
 Output = Event | coach.CoachEvent
 
 
-def pick(
-    settings: Config, stretch_id: str | None, side: str | None, held: Callable[[], tuple[str, str | None]]
-) -> Stretch:
-    """The stretch asked for by id, or (None) the one the engine would suggest for ``held()``'s (fault, side)."""
-    options = settings.stretches
-    if stretch_id is not None:
-        found = next((s for s in options if s.id == stretch_id), None)
-        if found is None:
-            raise UserError(
-                f"no stretch '{stretch_id}' (or it is disabled in your settings); ids are: "
-                + ", ".join(s.id for s in options)
-            )
-        return found
-    fault, fault_side = held()
-    stretch, _ = choose(options, fault, muscles_for(fault, side or fault_side), Rotation())
-    if stretch is None:
-        stretch, _ = choose(options, NOTHING_HELD, muscles_for(NOTHING_HELD, None), Rotation())
+def by_id(settings: Config, stretch_id: str) -> Stretch:
+    """The stretch ``stretch_id`` of the catalogue or the user's own, if it is not disabled."""
+    found = next((s for s in settings.stretches if s.id == stretch_id), None)
+    if found is None:
+        raise UserError(
+            f"no stretch '{stretch_id}' (or it is disabled in your settings); ids are: "
+            + ", ".join(s.id for s in settings.stretches)
+        )
+    return found
+
+
+def for_posture(settings: Config, fault: str, side: str | None) -> tuple[Stretch, str | None]:
+    """The stretch the engine would suggest for ``fault`` held to ``side`` (a reminder's), and the side to stretch."""
+    stretch, _ = choose(settings.stretches, fault, muscles_for(fault, side), Rotation())
+    if stretch is None and fault != NOTHING_HELD:
+        return for_posture(settings, NOTHING_HELD, None)
     if stretch is None:
         raise UserError("every stretch that answers sitting still is disabled in your settings; name one to coach")
-    return stretch
+    return stretch, side if stretch.sided else None
 
 
-def held_today(history: Path) -> tuple[str, str | None]:
-    """The posture held longest today in ``history`` and its side most held, or sitting still when none was."""
-    if not history.exists():
-        return NOTHING_HELD, None
-    from ..history import tally
+def for_today(settings: Config, history: Path) -> tuple[Stretch, str | None]:
+    """The stretch for the muscles most loaded today in ``history`` (and their side), or for sitting still."""
+    loads: dict[str, float] = {}
+    if history.exists():
+        from ..history import tally
 
-    totals = tally.read(history, "day").totals
-    held = [f for f in totals.fault_seconds if f in REGISTRY]
-    if not held:
-        return NOTHING_HELD, None
-    fault = held[0]
-    sides = totals.side_seconds.get(fault, {})
-    return fault, next(iter(sides), None)
+        loads = tally.read(history, "day").muscle_load_seconds
+    stretch, side = for_muscles(settings.stretches, loads)
+    return (stretch, side) if stretch is not None else for_posture(settings, NOTHING_HELD, None)
 
 
 class Coaching:

@@ -279,9 +279,10 @@ def _coach(
     """The coach in the same window, on the same picture: the stretch for the posture building now, or else for
     the one held longest today; q or Esc ends it and the preview goes on."""
     worst = status.worst
-    held = (lambda: (worst[0], worst[1])) if worst is not None else (lambda: coach.held_today(path_for(settings)))
-    stretch = coach.pick(settings, None, None, held)
-    side = worst[1] if worst is not None and stretch.sided else None
+    if worst is not None:
+        stretch, side = coach.for_posture(settings, worst[0], worst[1])
+    else:
+        stretch, side = coach.for_today(settings, path_for(settings))
     coaching = coach.Coaching(stretch, side, settings, state)
     source = frames if frames is not None else camera.frames(coach.PATIENCE) if camera is not None else iter(())
     coach.follow(coaching, pose, source, lambda c, o: None, window, camera, due=Sampler(coach.FPS))  # type: ignore[arg-type]
