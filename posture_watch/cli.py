@@ -120,6 +120,8 @@ def _parser() -> argparse.ArgumentParser:
         "--history", type=Path, metavar="FILE", help="record the session in this history database (else yours)"
     )
     where.add_argument("--no-history", action="store_true", help="do not record the session in your history")
+    # For the monitor that starts the coach: the summary's JSON line goes to this file at the end.
+    p.add_argument("--report", type=Path, help=argparse.SUPPRESS)
 
     p = command("calibrate", _calibrate, "record your neutral posture (sit well and look at the screen)")
     with_config(p)
@@ -425,6 +427,7 @@ def _preview(args: argparse.Namespace) -> int:
 
 
 def _coach(args: argparse.Namespace) -> int:
+    from .advice.wording import coached
     from .app import coach
     from .history.store import path_for
 
@@ -442,16 +445,17 @@ def _coach(args: argparse.Namespace) -> int:
     # The camera's sessions go in your history; a recording's only where --history says.
     history = None if args.no_history else args.history or (path_for(settings) if args.source is None else None)
     started = time.time()
-    coaching, t = coach.run(settings, stretch, side, args.source, args.calibrate, args.json, emit)
-    done = coaching.summary()
-    if done is None:
+    coaching = coach.run(settings, stretch, side, args.source, args.calibrate, args.json, emit)
+    summary = coaching.summary()
+    if summary is None:
         return 0
-    summary = done.to_dict(t)
     if history is not None:
         from .history.store import record_coaching
 
         record_coaching(history, started, summary)
-    print(json.dumps(summary) if args.json else coach.describe(stretch, done), flush=True)
+    if args.report is not None:
+        args.report.write_text(json.dumps(summary), encoding="utf-8")
+    print(json.dumps(summary) if args.json else coached(summary), flush=True)
     return 0
 
 

@@ -60,10 +60,17 @@ class Quit:
 
 @dataclass(frozen=True)
 class Answer:
-    """A button pressed on the reminder for alert ``alert_id``: "snoozed" or "done"."""
+    """A button pressed on the reminder for alert ``alert_id``: "snoozed", "done", or "start" (the coach)."""
 
     alert_id: int
-    answer: Literal["snoozed", "done"]
+    answer: Literal["snoozed", "done", "start"]
 
 
-Command = Pause | Resume | Snooze | ResumeReminders | Calibrate | Summary | OpenSettings | Quit | Answer
+@dataclass(frozen=True)
+class StretchNow:
+    """Open the coach with the stretch for the muscles most loaded today."""
+
+
+Command = (
+    Pause | Resume | Snooze | ResumeReminders | Calibrate | Summary | OpenSettings | Quit | Answer | StretchNow
+)

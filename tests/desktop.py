@@ -234,20 +234,26 @@ def session_bus(folder: Path, env: dict[str, str]) -> Iterator[dict[str, str]]:
 
 @contextmanager
 def dunst(folder: Path, env: dict[str, str]) -> Iterator[dict[str, str]]:
-    """dunst, logging what it shows; yields ``env`` with TEST_NOTIFICATIONS, for :func:`notifications`."""
+    """dunst, logging what it shows; yields ``env`` with TEST_NOTIFICATIONS, for :func:`notifications`, and
+    TEST_DUNST_CHOICE, for :func:`press`."""
     shown = folder / "notifications.log"
     script = folder / "record.sh"
     script.write_text(f'#!/bin/sh\nprintf "%s\\t%s\\t%s\\n" "$2" "$1" "$(echo "$3" | tr "\\n" " ")" >> {shown}\n')
     script.chmod(0o755)
+    # dunst offers a notification's buttons in a context menu drawn by dmenu: this one picks the entry a test names.
+    choice = folder / "choice.txt"
+    chooser = folder / "dmenu.sh"
+    chooser.write_text(f'#!/bin/sh\ngrep -m1 -F "#$(cat {choice}) (" || true\n')
+    chooser.chmod(0o755)
     rc = folder / "dunstrc"
     rc.write_text(
-        f'[global]\n    font = "Monospace 8"\n    width = 460\n    origin = top-right\n'
+        f'[global]\n    font = "Monospace 8"\n    width = 460\n    origin = top-right\n    dmenu = {chooser}\n'
         f'[record]\n    summary = "*"\n    script = {script}\n'
     )
     with _processes(folder, "dunst") as procs:
         proc = procs.start("dunst", "-config", str(rc), env=env)
         wait_for(lambda: owner(env, NOTIFICATIONS), "dunst on the bus", proc=proc)
-        yield {**env, "TEST_NOTIFICATIONS": str(shown)}
+        yield {**env, "TEST_NOTIFICATIONS": str(shown), "TEST_DUNST_CHOICE": str(choice)}
 
 
 @contextmanager
@@ -318,6 +324,12 @@ def notifications(env: dict[str, str]) -> list[tuple[str, str, str]]:
     if not path.exists():
         return []
     return [tuple(line.split("\t", 2)) for line in path.read_text().splitlines() if line]  # type: ignore[misc]
+
+
+def press(env: dict[str, str], label: str) -> None:
+    """Press the button ``label`` on the notification dunst shows, as a user does: through its context menu."""
+    Path(env["TEST_DUNST_CHOICE"]).write_text(label)
+    subprocess.run(["dunstctl", "context"], env=env, check=True, timeout=30)
 
 
 def dunst_count(env: dict[str, str], which: str) -> int:

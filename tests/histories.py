@@ -41,6 +41,8 @@ class History:
         self.path = path
         self.db: sqlite3.Connection = connect(path)
         self.sessions = 0
+        # The engine numbers its alerts; here one number for the whole history does.
+        self.alerts = 0
 
     def session(self, start: float, end: float | None, heartbeat: float | None = None) -> str:
         self.sessions += 1
@@ -63,10 +65,30 @@ class History:
         )
 
     def alert(self, session: str, when: float, fault: str, response: str | None = None, side: str | None = None):
+        """A reminder and its answer; "coached" comes with the coach session that answered it, its dose all seen."""
+        self.alerts += 1
         self.db.execute(
-            "INSERT INTO alerts (session, at, fault, side, held_seconds, level, muscles, stretch, response) "
-            "VALUES (?, ?, ?, ?, 300.0, 0, '[]', NULL, ?)",
-            (session, when, fault, side, response),
+            "INSERT INTO alerts (session, at, fault, side, held_seconds, level, muscles, stretch, response, alert_id) "
+            "VALUES (?, ?, ?, ?, 300.0, 0, '[]', NULL, ?, ?)",
+            (session, when, fault, side, response, self.alerts),
+        )
+        if response == "coached":
+            self.coached(session, when + 60, self.alerts)
+
+    def coached(self, session: str | None, when: float, alert_id: int | None, verified: bool = True) -> None:
+        """A coach session of chin tucks begun at ``when``: ten verified, or only four when not ``verified``."""
+        done = 10 if verified else 4
+        self.db.execute(
+            "INSERT INTO coaching (session, alert_id, at, seconds, stretch, asked, done, verified, timed_only) "
+            "VALUES (?, ?, ?, 60.0, 'chin_tuck', ?, ?, ?, 0)",
+            (
+                session,
+                alert_id,
+                when,
+                '{"seconds": 2.0, "times": 10, "sides": [null]}',
+                f'[{{"side": null, "holds": {done}}}]',
+                int(verified),
+            ),
         )
 
     def away(self, session: str, start: float, end: float) -> None:

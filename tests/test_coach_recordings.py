@@ -9,11 +9,13 @@ are, or shrugging; the woman of head-turn-look-up facing the camera, or turning 
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 
 # DATASETS: the recordings come from the shared data sets, which a run of these tests needs.
 from conftest import DATASETS, json_lines, run_cli  # noqa: F401
 
+from posture_watch.app.coaching import CoachEnded, CoachProcess, command
 from posture_watch.history.store import connect
 
 
@@ -97,3 +99,30 @@ def test_a_turned_head_without_the_nod_is_no_levator_stretch_and_says_so(coach_v
     lines = coach("levator_stretch", "--side", "left", "--source", coach_videos("turned"))
     assert not [e for e in lines if e["event"] == "hold"] and lines[-1]["verified"] is False
     assert "nod a little further down" in [e["text"] for e in lines if e["event"] == "feedback"]
+
+
+def test_the_monitors_coach_child_reports_its_summary_or_why_it_could_not_run(coach_videos, tmp_path):
+    """What Start and Stretch now run: ``posture-watch coach`` as a child, its end posted to the monitor."""
+    posted: list[CoachEnded] = []
+    done = threading.Event()
+
+    def post(event: object) -> None:
+        assert isinstance(event, CoachEnded)
+        posted.append(event)
+        done.set()
+
+    # With --json a recording runs as fast as it decodes, without a window (the monitor's child shows one).
+    child = CoachProcess([*command("shoulder_rolls", None, None, coach_videos("shrugs"), 5.0), "--json"], 7, post)
+    child.start()
+    assert done.wait(300) and not child.running
+    (ended,) = posted
+    assert ended.alert_id == 7 and ended.error is None and ended.summary is not None
+    assert ended.summary["verified"] is True and ended.summary["name"] == "Shoulder rolls"
+    posted.clear()
+    done.clear()
+    child = CoachProcess([*command("shoulder_rolls", None, None, tmp_path / "gone.mp4", 5.0), "--json"], None, post)
+    child.start()
+    assert done.wait(120)
+    (ended,) = posted
+    gone = tmp_path / "gone.mp4"
+    assert ended.summary is None and ended.error == f"posture-watch: error: {gone}: no such video file; check the path"

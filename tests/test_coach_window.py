@@ -1,4 +1,5 @@
-"""The coach's window on an X display of its own: a real man holding a side neck stretch; the README's picture."""
+"""The coach's window on an X display: a real man holding a side neck stretch (the README's picture); the coach
+opened by the running monitor from a reminder's Start button and from the tray's Stretch now, on a real desktop."""
 
 from __future__ import annotations
 
@@ -14,9 +15,11 @@ import pytest
 
 # DATASETS: the recording comes from the shared data sets, which a run of this test needs.
 from conftest import DATASETS, ROOT  # noqa: F401
-from desktop import missing, wait_for, xvfb
+from desktop import desktop, get, menu, menu_click, missing, monitor, notifications, press, registered, wait_for, xvfb
+from make_test_videos import Timeline
 
 from posture_watch.app import coach, window
+from posture_watch.history.store import connect
 
 TOOLS = ("Xvfb", "xdotool", "import")
 needs_x = pytest.mark.skipif(bool(missing(*TOOLS)), reason=f"needs {', '.join(missing(*TOOLS))}")
@@ -97,3 +100,75 @@ def test_the_coach_window_counts_a_real_hold_and_stops_on_q(display, coach_video
     assert out.strip() == (
         "Side neck stretch: 0 of 2 holds on the right, 0 of 2 holds on the left: not all verified"
     ), out
+
+
+MONITOR_CONFIG = """
+[notify]
+cooldown_minutes = 0.5
+min_gap_minutes = 0.0
+[faults.forward_head]
+hold_seconds = 15
+[history]
+path = "{history}"
+"""
+PANEL_TOOLS = ("Xvfb", "dbus-daemon", "xfce4-panel", "dunst", "dunstctl", "xdotool")
+
+
+def close_coach(env: dict[str, str], proc: subprocess.Popen, tmp_path: Path) -> None:
+    """Wait for the coach's window and its stretch to begin (the calibrating banner gone), then q: it stops."""
+    found, box = wait_for(lambda: window_box(env), "the coach window", proc=proc)
+
+    def begun() -> bool:
+        picture = shot(env, box, tmp_path / "coach.png")[:40, : box[2] - coach.PANEL]
+        return count(picture, window.BUILDING, 20) == 0 and count(picture, window.BONE) + picture.std() > 20
+
+    wait_for(begun, "the stretch to begin", proc=proc)
+    subprocess.run(["xdotool", "windowfocus", "--sync", found, "key", "q"], env=env, check=True, timeout=30)
+    wait_for(lambda: window_box(env) is None, "the coach window to close", proc=proc)
+
+
+@pytest.mark.skipif(bool(missing(*PANEL_TOOLS)), reason=f"needs {', '.join(missing(*PANEL_TOOLS))}")
+def test_start_on_a_reminder_and_stretch_now_in_the_tray_open_the_coach(tmp_path, videos):
+    video = videos("forward_head", seconds=150, fps=5, timeline=Timeline(onset=8))
+    history = tmp_path / "history.sqlite3"
+    cfg = tmp_path / "config.toml"
+    cfg.write_text(MONITOR_CONFIG.format(history=history))
+    with desktop(tmp_path, tray="panel") as env, monitor(env, video, cfg) as proc:
+        address = env["DBUS_SESSION_BUS_ADDRESS"]
+
+        def reminders() -> list[tuple[str, str, str]]:
+            return [n for n in notifications(env) if n[0].startswith("Head forward")]
+
+        wait_for(reminders, "a head-forward reminder", timeout=120, proc=proc)
+        # Start, in dunst's menu of the reminder's buttons: the coach opens with the reminder's stretch.
+        press(env, "Start")
+        close_coach(env, proc, tmp_path)
+        # Stretch now, in the tray's menu: the coach opens with the stretch for the muscles most loaded today.
+        (entry,) = wait_for(lambda: registered(address), "the tray item", proc=proc)
+        name, _, path = entry.partition("/")
+        path = f"/{path}" if path else "/StatusNotifierItem"
+        menu_path = get(address, name, path, "org.kde.StatusNotifierItem", "Menu")
+        _, labels = menu(address, name, menu_path)
+        menu_click(address, name, menu_path, labels["Stretch now"])
+        close_coach(env, proc, tmp_path)
+        db = connect(history)
+        try:
+            wait_for(lambda: db.execute("SELECT count(*) FROM coaching").fetchone()[0] == 2, "both sessions kept")
+        finally:
+            db.close()
+        proc.terminate()
+        _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    assert "Traceback" not in err
+    assert err.count("posture-watch: coach: ") == 2, err
+    db = connect(history)
+    try:
+        sessions = [dict(r) for r in db.execute("SELECT * FROM coaching ORDER BY at")]
+        answered = [dict(r) for r in db.execute("SELECT alert_id, response, stretch FROM alerts ORDER BY at")]
+    finally:
+        db.close()
+    first = answered[0]
+    assert first["response"] == "coached" and sessions[0]["alert_id"] == first["alert_id"]
+    assert sessions[0]["stretch"] == first["stretch"], "Start opens the reminder's own stretch"
+    assert sessions[1]["alert_id"] is None, "Stretch now answers no reminder"
+    assert all(s["verified"] == 0 for s in sessions), "stopped with q before any of the dose"

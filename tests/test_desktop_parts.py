@@ -21,7 +21,17 @@ from posture_watch.app.modes import CameraState, Mode, transition
 from posture_watch.app.outputs import Tick
 from posture_watch.app.reload import ConfigWatcher
 from posture_watch.app.sinks.tray import view
-from posture_watch.commands import Calibrate, OpenSettings, Pause, Quit, Resume, ResumeReminders, Snooze, Summary
+from posture_watch.commands import (
+    Calibrate,
+    OpenSettings,
+    Pause,
+    Quit,
+    Resume,
+    ResumeReminders,
+    Snooze,
+    StretchNow,
+    Summary,
+)
 from posture_watch.core import engine
 from posture_watch.desktop import autostart, menu, opener
 from posture_watch.desktop.icons import STATES, icon_image
@@ -273,6 +283,7 @@ def test_menu_rows_carry_typed_commands_with_stable_ids():
     assert rows["Snooze reminders 20 min"].command == Snooze(20)
     assert rows["Today's summary"].command == Summary("day") == menu.DEFAULT
     assert rows["This week"].command == Summary("week") and rows["This month"].command == Summary("month")
+    assert rows["Stretch now"].command == StretchNow()
     assert (rows["Calibrate now"].command, rows["Open settings"].command, rows["Quit"].command) == (
         Calibrate(),
         OpenSettings(),

@@ -15,6 +15,8 @@ from posture_watch.app.modes import (
     CalibrationStarted,
     CameraState,
     ClockPassed,
+    CoachClosed,
+    CoachOpened,
     LightChanged,
     Mode,
     PauseReason,
@@ -35,6 +37,8 @@ EVENTS = st.one_of(
     st.builds(LightChanged, st.booleans()),
     st.just(CalibrationStarted()),
     st.just(CalibrationEnded()),
+    st.just(CoachOpened()),
+    st.just(CoachClosed()),
 )
 
 
@@ -44,7 +48,7 @@ def test_any_sequence_matches_each_reason_followed_on_its_own(events):
     mode = Mode()
     user_until: datetime | None = None
     camera = "idle"
-    locked = dark = calibrating = False
+    locked = dark = calibrating = coaching = False
     for event in events:
         mode = transition(mode, event)
         match event:
@@ -65,8 +69,13 @@ def test_any_sequence_matches_each_reason_followed_on_its_own(events):
                 calibrating = True
             case CalibrationEnded():
                 calibrating = False
+            case CoachOpened():
+                coaching = True
+            case CoachClosed():
+                coaching = False
         expected = {
             PauseReason.USER: user_until is not None,
+            PauseReason.COACH: coaching,
             PauseReason.LOCKED: locked,
             PauseReason.NO_CAMERA: camera in ("missing", "lost"),
             PauseReason.CALL: camera == "busy",
@@ -83,6 +92,7 @@ def test_any_sequence_matches_each_reason_followed_on_its_own(events):
 def test_the_more_pressing_reason_is_shown_whichever_came_first(first, second):
     make = {
         PauseReason.USER: UserPaused(NOON + timedelta(hours=1)),
+        PauseReason.COACH: CoachOpened(),
         PauseReason.LOCKED: ScreenLocked(True),
         PauseReason.NO_CAMERA: CameraState("missing"),
         PauseReason.CALL: CameraState("busy"),

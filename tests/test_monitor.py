@@ -20,6 +20,7 @@ import webbrowser
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import ClassVar
 
 import cv2
 import numpy as np
@@ -28,6 +29,7 @@ from conftest import DATASETS, ROOT, run_cli
 
 from posture_watch import commands, config, localtime
 from posture_watch.advice.reminders import Reminder
+from posture_watch.app.coaching import CoachEnded
 from posture_watch.app.modes import PauseReason, ScreenLocked
 from posture_watch.app.monitor import Monitor, until_morning
 from posture_watch.app.outputs import Tick
@@ -226,7 +228,7 @@ def test_a_call_is_not_a_break_and_the_sitting_reminder_comes_after_it(tmp_path,
     # The reminder's notice: red as the tray, with the buttons the settings ask for, tagged with its alert.
     notice = next(n for n in notes.notices if n.kind is NoticeKind.REMINDER)
     assert notice.state == "alert" and notice.tag == first.alert.id
-    assert notice.actions == (("snooze", "Snooze 15 min"), ("done", "Done"))
+    assert notice.actions == (("start", "Start"), ("snooze", "Snooze 15 min"), ("done", "Done"))
     # Due at 30 min, held through the call (no reminder while the camera is busy), shown as it ends.
     when = (first.alert.wall - START).total_seconds() / 60
     assert 70 <= when <= 70.5
@@ -708,3 +710,88 @@ def test_a_locked_screen_is_time_away_and_the_camera_stays_off(tmp_path, estimat
     brk = [o for o in outcomes if getattr(o, "kind", "") == "break"]
     assert len(away) == 1 and away[0].reason == "locked" and len(brk) == 1 and abs(brk[0].seconds - 600) <= 10
     assert abs(day_totals(monitor, START)["away"] - 600) <= 10
+
+
+class ScriptedCoach:
+    """The coach's child process as the monitor sees it: started, running until the test ends it."""
+
+    started: ClassVar[list[ScriptedCoach]] = []
+
+    def __init__(self, args: list[str], alert_id: int | None, post: Callable[[object], None]) -> None:
+        self.args, self.alert_id, self.post = args, alert_id, post
+        self.running = False
+
+    def start(self) -> None:
+        self.running = True
+        ScriptedCoach.started.append(self)
+
+    def end(self, verified: bool = True) -> None:
+        """The child ends, its summary the last line it printed: the whole dose seen done, or one hold of two."""
+        self.running = False
+        stretch = next(arg for arg in self.args[self.args.index("coach") + 1 :] if not arg.startswith("-"))
+        done = [{"side": None, "holds": 2 if verified else 1}]
+        summary = {"event": "summary", "stretch": stretch, "name": stretch, "check": "head",
+                   "asked": {"seconds": 30.0, "times": 2, "sides": [None]}, "done": done, "verified": verified,
+                   "timed_only": False, "complete": verified, "seconds": 125.0}  # fmt: skip
+        self.post(CoachEnded(self.alert_id, summary))
+
+    def stop(self) -> None:
+        self.end(verified=False)
+
+
+def test_reminders_answered_with_the_coach_done_snoozed_and_not_at_all_are_recorded_as_such(
+    tmp_path, estimator, seated
+):
+    """Start on a reminder lends the camera to the coach; its end answers that reminder ("coached")."""
+    text = "[breaks]\nsitting_minutes = 5\n[notify]\ncooldown_minutes = 1\nmin_gap_minutes = 0\nsnooze_minutes = 1\n"
+    monitor, clocks, _, outcomes = monitor_for(tmp_path, estimator, seated, lambda minute: "seated", text)
+    monitor.coach_process = ScriptedCoach  # type: ignore[assignment]
+    ScriptedCoach.started = []
+    opened: list[float] = []
+    capture_open = monitor.camera.opener
+    monitor.camera.opener = lambda i: (opened.append(clocks.t), capture_open(i))[1]  # type: ignore[assignment]
+    answers = ["start", "done", "snoozed", None]
+    coaching: list[tuple[float, float]] = []
+
+    class Answering:
+        """Answers each new reminder in turn, as a person pressing its buttons would."""
+
+        def take(self, output) -> None:
+            if isinstance(output, Reminder) and answers:
+                answer = answers.pop(0)
+                if answer is not None:
+                    monitor.command(commands.Answer(output.alert.id, answer))
+            elif isinstance(output, Tick) and ScriptedCoach.started and not coaching:
+                # The stretch takes three minutes; meanwhile the camera is the coach's.
+                coaching.append((clocks.t, clocks.t + 180))
+            elif isinstance(output, Tick) and coaching and ScriptedCoach.started[0].running:
+                if clocks.t >= coaching[0][1]:
+                    ScriptedCoach.started[0].end()
+                else:
+                    assert output.mode.paused == PauseReason.COACH
+
+        def close(self) -> None:
+            pass
+
+    monitor.sinks.append(Answering())
+    run_until(monitor, clocks, 60)
+    assert not answers, kinds(outcomes)
+    (child,) = ScriptedCoach.started
+    reminder = next(o for o in outcomes if isinstance(o, Reminder))
+    assert reminder.stretch is not None, "a sitting reminder suggests a stretch"
+    assert child.alert_id == reminder.alert.id and reminder.stretch.id in child.args and "--no-history" in child.args
+    began, ended = coaching[0]
+    assert not [t for t in opened if began < t < ended], "the monitor left the camera to the coach"
+    assert [t for t in opened if t > ended], "and took it back after"
+    db = history.connect(monitor.history)
+    try:
+        alerts = [dict(r) for r in db.execute("SELECT alert_id, response FROM alerts ORDER BY at")]
+        (row,) = [dict(r) for r in db.execute("SELECT * FROM coaching")]
+        summary = tally.summarize(db, "day", START.date())
+    finally:
+        db.close()
+    # The fourth was not answered: the reminder after it, for the same posture, says so.
+    assert [a["response"] for a in alerts[:4]] == ["coached", "done", "snoozed", "ignored"]
+    assert (row["alert_id"], row["verified"], row["stretch"]) == (alerts[0]["alert_id"], 1, reminder.stretch.id)
+    assert [r.outcome for r in summary.reminders[:4]] == ["coached", "done", "snoozed", "ignored"]
+    assert summary.totals.verified >= 1 and summary.totals.answered >= 2

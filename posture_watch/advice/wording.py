@@ -6,6 +6,9 @@ never a diagnosis and never a promise to prevent or treat anything.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from ..core.faults import REGISTRY, words
 from .muscles import describe
 from .stretches import Stretch
@@ -51,3 +54,20 @@ def message(
         lines += [f"{i}. {step}" for i, step in enumerate(stretch.for_side(side), start=1)]
     lines.append(SAFETY)
     return title, "\n".join(lines)
+
+
+def coached(summary: Mapping[str, Any]) -> str:
+    """One line for a person from a coach session's summary (``coach --json``'s last line): asked, and seen done."""
+    name = summary.get("name") or summary["stretch"]
+    if summary["timed_only"]:
+        ran = "the time ran out" if summary["complete"] else "stopped before the time ran out"
+        return f"{name}: timed, not verified ({ran})"
+    times = summary["asked"]["times"]
+    parts = [
+        f"{count} of {times} {unit}" + (f" on the {side['side']}" if side["side"] else "")
+        for side in summary["done"]
+        for unit, count in side.items()
+        if unit != "side"
+    ]
+    verdict = "verified by the camera" if summary["verified"] else "not all verified"
+    return f"{name}: {', '.join(parts)}: {verdict}"

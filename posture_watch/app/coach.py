@@ -138,9 +138,12 @@ class Coaching:
             return said
         return list(coach.step(self.session, t, feats, view))
 
-    def summary(self) -> coach.Summary | None:
-        """What was asked and done; None while still calibrating (nothing was asked yet)."""
-        return coach.summary(self.session) if self.session is not None else None
+    def summary(self) -> dict[str, Any] | None:
+        """What was asked and done, as ``coach --json``'s last line (with the stretch's name); None while still
+        calibrating (nothing was asked yet)."""
+        if self.session is None:
+            return None
+        return {**coach.summary(self.session).to_dict(self.t), "name": self.stretch.name}
 
     def to_dict(self, output: Output) -> dict[str, Any]:
         """The JSON line of an output; a step carries its words."""
@@ -161,8 +164,8 @@ def run(
     calibrate: float | None,
     as_json: bool,
     emit: Callable[[Coaching, Output], None],
-) -> tuple[Coaching, float]:
-    """Coach ``stretch`` until its dose is done, the user stops or the recording ends: (the coaching, its last t).
+) -> Coaching:
+    """Coach ``stretch`` until its dose is done, the user stops or the recording ends; the coaching, as it ended.
 
     ``emit`` gets each output as it happens. A recording with ``as_json``
     runs as fast as it decodes, without a window; everything else needs a
@@ -204,7 +207,7 @@ def run(
             f"{source}: nobody was in view long enough to calibrate ({calibrate:g} s were needed); "
             "record yourself sitting well, facing the camera, at the start"
         )
-    return coaching, coaching.t
+    return coaching
 
 
 def follow(
@@ -344,17 +347,3 @@ def _counter(panel: np.ndarray, session: coach.Session, y: int) -> None:
         x1 = 10 + round((PANEL - 20) * min(max(progress, 0.0), 1.0))
         cv2.rectangle(panel, (10, y + 20), (PANEL - 10, y + 32), (60, 60, 60), -1)
         cv2.rectangle(panel, (10, y + 20), (x1, y + 32), GOOD if progress >= 1.0 else BUILDING, -1)
-
-
-def describe(stretch: Stretch, done: coach.Summary) -> str:
-    """One line for a person: what was asked and what the camera saw."""
-    if done.timed_only:
-        ran = "the time ran out" if done.complete else "stopped before the time ran out"
-        return f"{stretch.name}: timed, not verified ({ran})"
-    unit = done.unit
-    parts = [
-        f"{n} of {done.dose.times} {unit}" + (f" on the {side}" if side else "")
-        for side, n in zip(done.dose.sides, done.done, strict=True)
-    ]
-    verdict = "verified by the camera" if done.verified else "not all verified"
-    return f"{stretch.name}: {', '.join(parts)}: {verdict}"

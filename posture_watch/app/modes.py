@@ -3,7 +3,8 @@
 The monitor keeps one :class:`Mode` and changes it only through
 :func:`transition`, a pure function of the mode and one event (a command of
 the user's, the camera's state, the screen lock, the light, calibration
-starting or ending, the wall clock passing the end of a pause). The tray,
+starting or ending, the coach taking the camera or giving it back, the wall
+clock passing the end of a pause). The tray,
 the tooltip and the terminal render from it, so which state wins is decided
 here, once.
 """
@@ -19,6 +20,8 @@ class PauseReason(str, Enum):
     """Why nothing is being judged, most pressing first (the order decides which one the user is shown)."""
 
     USER = "user"
+    # The coach (a child process) has the camera while a stretch is under way.
+    COACH = "coach"
     LOCKED = "locked"
     NO_CAMERA = "no camera"
     CALL = "call"
@@ -96,6 +99,16 @@ class CalibrationEnded:
     pass
 
 
+@dataclass(frozen=True)
+class CoachOpened:
+    """The coach took the camera for a stretch."""
+
+
+@dataclass(frozen=True)
+class CoachClosed:
+    """The coach ended and gave the camera back."""
+
+
 ModeEvent = (
     UserPaused
     | UserResumed
@@ -105,6 +118,8 @@ ModeEvent = (
     | LightChanged
     | CalibrationStarted
     | CalibrationEnded
+    | CoachOpened
+    | CoachClosed
 )
 # Camera states that stand for a reason not to judge; any other state clears both.
 _CAMERA_HOLDS = {"missing": PauseReason.NO_CAMERA, "lost": PauseReason.NO_CAMERA, "busy": PauseReason.CALL}
@@ -135,6 +150,10 @@ def transition(mode: Mode, event: ModeEvent) -> Mode:
             return replace(mode, calibrating=True)
         case CalibrationEnded():
             return replace(mode, calibrating=False)
+        case CoachOpened():
+            return _hold(mode, PauseReason.COACH, True)
+        case CoachClosed():
+            return _hold(mode, PauseReason.COACH, False)
     raise TypeError(f"not a mode event: {event!r}")
 
 

@@ -19,13 +19,14 @@ from __future__ import annotations
 import logging
 import queue
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from functools import singledispatchmethod
 from pathlib import Path
 from typing import Any, Literal
 
 from .. import commands, config_reference, paths
+from ..advice.reminders import Reminder
 from ..advice.wording import duration
 from ..config import Config
 from ..core import engine
@@ -35,11 +36,15 @@ from ..history.pages import write_page
 from ..sense.camera import BUSY, LOST, MISSING, OK, PAUSED, Camera
 from . import baselines
 from .clocks import Clocks, later
+from .coaching import CoachEnded, CoachProcess
+from .coaching import command as coach_command
 from .modes import (
     CalibrationEnded,
     CalibrationStarted,
     CameraState,
     ClockPassed,
+    CoachClosed,
+    CoachOpened,
     Mode,
     ModeEvent,
     PauseReason,
@@ -48,7 +53,7 @@ from .modes import (
     UserResumed,
     transition,
 )
-from .outputs import Answered, ModeChanged, Note, Output, Sampled, Tick, Tone
+from .outputs import Answered, Coached, ModeChanged, Note, Output, Sampled, Tick, Tone
 from .pipeline import Analyser
 from .reload import ConfigWatcher, FileWatch
 from .sinks import Sink
@@ -62,9 +67,11 @@ MORNING = 6
 # Seconds between two looks at the settings file and the stored calibration.
 RELOAD_EVERY = 1.0
 # A reminder's buttons, by their key, and the answer each gives.
-ANSWERS: dict[str, Literal["snoozed", "done"]] = {"snooze": "snoozed", "done": "done"}
-# How long one pass of the loop waits while nothing is watched (paused, the screen locked).
+ANSWERS: dict[str, Literal["snoozed", "done", "start"]] = {"snooze": "snoozed", "done": "done", "start": "start"}
+# How long one pass of the loop waits while nothing is watched (paused, the screen locked, the coach's turn).
 IDLE_WAIT = 0.5
+# Reminders remembered for their Start button (the newest; an older one's Start opens today's stretch).
+KEPT_REMINDERS = 50
 # What the engine is told while the camera has no frame to give.
 _CAMERA_SAYS = {BUSY: CameraSays.BUSY, MISSING: CameraSays.OFF, LOST: CameraSays.OFF, PAUSED: CameraSays.PAUSED}
 _CAMERA_WORDS = {
@@ -96,12 +103,22 @@ class Monitor:
         source: str | None = None,
         history: Path | None = None,
         stopping: threading.Event | None = None,
+        coach_source: tuple[Path, float | None] | None = None,
     ) -> None:
         """``source`` is what the terminal calls it ("the recording x.mp4"); ``history`` the database's path
-        (None: no history is kept, so there is no summary to show); ``stopping`` an event set to end it."""
+        (None: no history is kept, so there is no summary to show); ``stopping`` an event set to end it;
+        ``coach_source`` the recording (and the seconds to calibrate on) the coach is to show instead of the
+        camera, when the monitor itself watches one."""
         self.watcher, self.camera, self.analyser, self.clocks = watcher, camera, analyser, clocks
         self.sinks, self.watchers, self.save_baseline = list(sinks), list(watchers), save_baseline
-        self.source, self.history = source, history
+        self.source, self.history, self.coach_source = source, history, coach_source
+        # The coach's child process while a stretch is under way, the epoch it began, and the recent reminders
+        # by alert id (a Start button names one).
+        self.coach: CoachProcess | None = None
+        # What starts one (a test gives a scripted child).
+        self.coach_process: Callable[[list[str], int | None, Callable[[object], None]], CoachProcess] = CoachProcess
+        self._coach_began = 0.0
+        self._reminders: dict[int, Reminder] = {}
         self.inbox: queue.Queue[object] = queue.Queue()
         self.stopping = stopping if stopping is not None else threading.Event()
         self.mode = Mode(calibrating=self.state.calibrating)
@@ -163,6 +180,7 @@ class Monitor:
             for watcher in self.watchers:
                 watcher.stop()
             self.camera.close()
+            self._end_coach()
             for sink in self.sinks:
                 sink.close()
             log.info("monitor stopped")
@@ -177,7 +195,7 @@ class Monitor:
         if self.stopping.is_set():
             return
         self._change(ClockPassed(self.clocks.wall()))
-        if self.mode.paused == PauseReason.USER:
+        if self.mode.paused == PauseReason.USER or PauseReason.COACH in self.mode.holds:
             self.camera.pause()
             self._tell(CameraSays.PAUSED)
             self.wait(IDLE_WAIT)
@@ -294,12 +312,70 @@ class Monitor:
 
     @_do.register
     def _(self, command: commands.Answer) -> None:
-        """A button on a reminder: Snooze holds reminders; Done starts that fault's load again from zero."""
+        """A button on a reminder: Snooze holds reminders; Done starts that fault's load again from zero; Start
+        opens the coach with the reminder's stretch, whose end answers it."""
+        if command.answer == "start":
+            reminder = self._reminders.get(command.alert_id)
+            stretch = reminder.stretch if reminder is not None else None
+            side = reminder.alert.side if reminder is not None and stretch is not None and stretch.sided else None
+            self._open_coach(stretch.id if stretch is not None else None, side, command.alert_id)
+            return
         if command.answer == "snoozed":
             self._do(commands.Snooze())
         else:
             engine.answered(self.state, command.alert_id)
         self._emit(Answered(command.alert_id, command.answer))
+
+    @_do.register
+    def _(self, command: commands.StretchNow) -> None:
+        self._open_coach(None, None, None)
+
+    @_do.register
+    def _(self, ended: CoachEnded) -> None:
+        """The coach gave the camera back: its session is recorded, and answers its reminder."""
+        self.coach = None
+        self._change(CoachClosed())
+        if ended.summary is None:
+            if ended.error is not None:
+                text = f"the coach could not run: {ended.error}"
+                self._emit(Note(text, title="posture-watch coach", tone=Tone.PROBLEM))
+            else:
+                self._emit(Note("the coach was closed before the stretch began"))
+            return
+        if ended.alert_id is not None:
+            engine.answered(self.state, ended.alert_id)
+        self._emit(Coached(ended.alert_id, self._coach_began, ended.summary))
+
+    def _open_coach(self, stretch: str | None, side: str | None, alert_id: int | None) -> None:
+        """Start the coach as a child process; the camera is let go first, and stays the child's until it ends."""
+        if self.coach is not None and self.coach.running:
+            self._emit(Note("a stretch is already open in the coach's window"))
+            return
+        config = self.watcher.path if self.watcher.path.exists() else None
+        source, calibrate = self.coach_source or (None, None)
+        self.coach = self.coach_process(coach_command(stretch, side, config, source, calibrate), alert_id, self.post)
+        self._change(CoachOpened())
+        self.camera.pause()
+        self._coach_began = self.clocks.wall().timestamp()
+        try:
+            self.coach.start()
+        except OSError as exc:  # the program could not be started at all
+            self.coach = None
+            self._change(CoachClosed())
+            self._emit(Note(f"the coach could not start: {exc}", title="posture-watch coach", tone=Tone.PROBLEM))
+
+    def _end_coach(self) -> None:
+        """The monitor is ending: a stretch under way stops as q would stop it, and is recorded."""
+        if self.coach is None or not self.coach.running:
+            return
+        self.coach.stop()
+        while True:
+            try:
+                item = self.inbox.get_nowait()
+            except queue.Empty:
+                return
+            if isinstance(item, CoachEnded):
+                self._do(item)
 
     @_do.register
     def _(self, command: commands.Calibrate) -> None:
@@ -367,9 +443,17 @@ class Monitor:
 
     def _outcomes(self, outcomes: list[Output]) -> None:
         for outcome in outcomes:
+            if isinstance(outcome, Reminder):
+                self._remember(outcome)
             self._emit(outcome)
         if self.mode.calibrating and not self.state.calibrating:
             self._calibrated()
+
+    def _remember(self, reminder: Reminder) -> None:
+        """Keep the last reminders by alert id: a Start pressed on one opens its own stretch."""
+        self._reminders[reminder.alert.id] = reminder
+        while len(self._reminders) > KEPT_REMINDERS:
+            del self._reminders[next(iter(self._reminders))]
 
     def _calibrated(self) -> None:
         """The engine took a new neutral: store it for the camera in use."""

@@ -7,9 +7,11 @@ and these. Each sink picks the types it shows or stores and ignores the rest.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
+from typing import Any
 
 from ..advice.reminders import Reminder
 from ..core.engine import Status
@@ -73,4 +75,14 @@ class Answered:
     answer: str
 
 
-Output = Event | Reminder | Note | ModeChanged | Sampled | Tick | Answered
+@dataclass(frozen=True)
+class Coached:
+    """A coach session begun at epoch ``at`` ended with ``summary`` (``coach --json``'s last line), answering the
+    reminder for alert ``alert_id`` (None: Stretch now)."""
+
+    alert_id: int | None
+    at: float
+    summary: Mapping[str, Any]
+
+
+Output = Event | Reminder | Note | ModeChanged | Sampled | Tick | Answered | Coached

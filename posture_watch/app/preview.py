@@ -23,7 +23,7 @@ import numpy as np
 
 from .. import config, localtime
 from ..advice.reminders import Reminder
-from ..advice.wording import duration, posture_name
+from ..advice.wording import coached, duration, posture_name
 from ..config import Config
 from ..core import engine, faults
 from ..core.baseline import Baseline
@@ -288,7 +288,7 @@ def _coach(
     coach.follow(coaching, pose, source, lambda c, o: None, window, camera, due=Sampler(coach.FPS))  # type: ignore[arg-type]
     done = coaching.summary()
     if done is not None:
-        print(f"posture-watch: coach: {coach.describe(stretch, done)}", file=sys.stderr)
+        print(f"posture-watch: coach: {coached(done)}", file=sys.stderr)
     window.resume()
 
 

@@ -84,6 +84,7 @@ def run(config_path: Path | None, video: Path | None, calibrate: float | None, t
                     source=None if video is None else f"the recording {video.name}",
                     history=recorder.path,
                     stopping=stopping,
+                    coach_source=(video, calibrate) if video is not None else None,
                 )
                 notifier.on_action = monitor.answer
                 if recorder.failing:

@@ -10,7 +10,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..commands import Calibrate, Command, OpenSettings, Pause, Quit, Resume, ResumeReminders, Snooze, Summary
+from ..commands import (
+    Calibrate,
+    Command,
+    OpenSettings,
+    Pause,
+    Quit,
+    Resume,
+    ResumeReminders,
+    Snooze,
+    StretchNow,
+    Summary,
+)
 
 APP = "posture-watch"
 
@@ -49,7 +60,7 @@ class Item:
 # Stable ids (the dbusmenu ids of the SNI tray).
 STATUS, SEP_1, PAUSE_15, PAUSE_60, PAUSE_TOMORROW, RESUME, SNOOZE = 1, 2, 3, 4, 5, 6, 7
 SEP_2, CALIBRATE, SUMMARY, SETTINGS, SEP_3, QUIT = 8, 9, 10, 11, 12, 13
-SNOOZED, RESUME_REMINDERS, WEEK, MONTH = 14, 15, 16, 17
+SNOOZED, RESUME_REMINDERS, WEEK, MONTH, STRETCH_NOW = 14, 15, 16, 17, 18
 # The left click on the icon: today's summary.
 DEFAULT: Command = Summary("day")
 
@@ -75,6 +86,7 @@ def items(view: TrayView) -> list[Item]:
     return [
         *rows,
         Item(SEP_2, separator=True),
+        Item(STRETCH_NOW, "Stretch now", StretchNow()),
         Item(CALIBRATE, "Calibrate now", Calibrate()),
         Item(SUMMARY, "Today's summary", DEFAULT),
         Item(WEEK, "This week", Summary("week")),

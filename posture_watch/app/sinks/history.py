@@ -1,4 +1,4 @@
-"""The history sink: events, reminders, answers and per-frame features into the SQLite history."""
+"""The history sink: events, reminders, answers, coach sessions and per-frame features into the SQLite history."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from functools import singledispatchmethod
 from ...advice.reminders import Reminder
 from ...core.events import Event
 from ...history.store import Recorder
-from ..outputs import Answered, Output, Sampled
+from ..outputs import Answered, Coached, Output, Sampled
 
 
 class History:
@@ -34,6 +34,10 @@ class History:
     @take.register
     def _(self, answer: Answered) -> None:
         self.recorder.respond(answer.alert_id, answer.answer)
+
+    @take.register
+    def _(self, coached: Coached) -> None:
+        self.recorder.coached(coached.at, coached.summary, coached.alert_id)
 
     def close(self) -> None:
         self.recorder.close(self.now())

@@ -29,6 +29,9 @@ class Notices:
     def _(self, reminder: Reminder) -> None:
         notify = self.settings()["notify"]
         buttons = (("snooze", f"Snooze {notify['snooze_minutes']:g} min"), ("done", "Done"))
+        if reminder.stretch is not None:
+            # Start opens the coach with the reminder's stretch.
+            buttons = (("start", "Start"), *buttons)
         self.notifier.post(
             Notice(
                 reminder.title,

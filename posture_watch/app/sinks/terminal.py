@@ -7,10 +7,10 @@ import sys
 from functools import singledispatchmethod
 
 from ...advice.reminders import Reminder
-from ...advice.wording import posture_name
+from ...advice.wording import coached, posture_name
 from ...core.events import Calibrated, CalibrationWaiting, FaultEnd, FaultStart
 from ..modes import PauseReason
-from ..outputs import ModeChanged, Note, Output
+from ..outputs import Coached, ModeChanged, Note, Output
 
 log = logging.getLogger(__name__)
 # The log record of a line already printed: the --verbose echo to stderr leaves it out.
@@ -46,6 +46,10 @@ class Terminal:
     @take.register(FaultEnd)
     def _(self, event: FaultStart | FaultEnd) -> None:
         log.info("%s: %s", event.kind.replace("_", " "), posture_name(event.fault, event.side))
+
+    @take.register
+    def _(self, done: Coached) -> None:
+        say(f"coach: {coached(done.summary)}")
 
     @take.register
     def _(self, note: Note) -> None:

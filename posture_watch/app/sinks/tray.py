@@ -17,6 +17,7 @@ from ..outputs import Output, Tick
 ALERT_SHOWN = 120.0
 # How the tray says each reason for not judging posture (the user's own pause is counted down).
 _PAUSED = {
+    PauseReason.COACH: ("paused", "a stretch under way: the coach has the camera"),
     PauseReason.LOCKED: ("paused", "screen locked: the camera is off"),
     PauseReason.NO_CAMERA: ("camera", "camera not found; trying again"),
     PauseReason.CALL: ("call", "camera in use by another program (a call?); reminders held"),
