@@ -6,7 +6,15 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from posture_watch import config
-from posture_watch.app.modes import CameraState, LightChanged, Mode, ScreenLocked, UserPaused, transition
+from posture_watch.app.modes import (
+    CameraState,
+    CoachOpened,
+    LightChanged,
+    Mode,
+    ScreenLocked,
+    UserPaused,
+    transition,
+)
 from posture_watch.app.outputs import Tick
 from posture_watch.app.sinks.tray import view
 from posture_watch.core import engine
@@ -66,5 +74,7 @@ def test_the_mode_decides_what_wins():
     locked = transition(transition(Mode(), CameraState("busy")), ScreenLocked(True))
     assert shown(BUILDING, locked).tooltip.startswith("screen locked")
     assert "too dark" in shown(BUILDING, transition(Mode(), LightChanged(True))).tooltip
+    coaching = shown(BUILDING, transition(transition(Mode(), CameraState("busy")), CoachOpened()))
+    assert (coaching.state, coaching.tooltip) == ("paused", "a stretch under way: the coach has the camera")
     assert shown(GOOD, Mode(calibrating=True)).state == "starting"
     assert shown(replace(GOOD, away=True)).state == "away"

@@ -20,9 +20,9 @@ class PauseReason(str, Enum):
     """Why nothing is being judged, most pressing first (the order decides which one the user is shown)."""
 
     USER = "user"
+    LOCKED = "locked"
     # The coach (a child process) has the camera while a stretch is under way.
     COACH = "coach"
-    LOCKED = "locked"
     NO_CAMERA = "no camera"
     CALL = "call"
     DARK = "dark"

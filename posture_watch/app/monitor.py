@@ -195,7 +195,7 @@ class Monitor:
         if self.stopping.is_set():
             return
         self._change(ClockPassed(self.clocks.wall()))
-        if self.mode.paused == PauseReason.USER or PauseReason.COACH in self.mode.holds:
+        if self.mode.paused in (PauseReason.USER, PauseReason.COACH):
             self.camera.pause()
             self._tell(CameraSays.PAUSED)
             self.wait(IDLE_WAIT)
