@@ -68,8 +68,10 @@ def test_the_coach_window_counts_a_real_hold_and_stops_on_q(display, coach_video
         cwd=ROOT, env=display, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:
-        found, box = wait_for(lambda: window_box(display), "the coach window", proc=proc)
-        _, _, w, h = box
+        found, _ = wait_for(lambda: window_box(display), "the coach window", proc=proc)
+        # The window is mapped before it takes the size of its first picture: the man's portrait beside the panel.
+        w, h = round(window.HEIGHT * 480 / 848) + coach.PANEL, window.HEIGHT
+        (_, box) = wait_for(lambda: (b := window_box(display)) and b[1][2:] == (w, h) and b, "its size", proc=proc)
         picture_width = w - coach.PANEL
 
         def holding() -> list[np.ndarray]:
@@ -82,7 +84,6 @@ def test_the_coach_window_counts_a_real_hold_and_stops_on_q(display, coach_video
         # The README's picture a few seconds into the hold, if it still goes on (the timer counting).
         time.sleep(6.0)
         image = next(iter(holding()), image)
-        assert h == window.HEIGHT and w == round(window.HEIGHT * 480 / 848) + coach.PANEL
         assert count(image[:, :picture_width], window.BONE) > 200, "the landmarks over the picture"
         assert count(image[:, picture_width:], window.BACKGROUND, 0) > 50_000, "the panel"
         SCREENSHOT.parent.mkdir(exist_ok=True)
@@ -116,9 +117,13 @@ PANEL_TOOLS = ("Xvfb", "dbus-daemon", "xfce4-panel", "dunst", "dunstctl", "xdoto
 
 def close_coach(env: dict[str, str], proc: subprocess.Popen, tmp_path: Path) -> None:
     """Wait for the coach's window and its stretch to begin (the calibrating banner gone), then q: it stops."""
-    found, box = wait_for(lambda: window_box(env), "the coach window", proc=proc)
+    found, _ = wait_for(lambda: window_box(env), "the coach window", proc=proc)
 
     def begun() -> bool:
+        # The window's size as it is now: it is mapped before it takes the size of its first picture.
+        _, box = window_box(env) or ("", (0, 0, 0, 0))
+        if box[2] <= coach.PANEL or box[3] != window.HEIGHT:
+            return False
         picture = shot(env, box, tmp_path / "coach.png")[:40, : box[2] - coach.PANEL]
         return count(picture, window.BUILDING, 20) == 0 and count(picture, window.BONE) + picture.std() > 20
 
