@@ -127,14 +127,13 @@ def _spans_and_reminders(
     open_: dict[str, float] = {}
     reminders = []
     for outcome in outcomes:
-        if isinstance(outcome, FaultStart):
-            open_[outcome.fault] = outcome.since
-        elif isinstance(outcome, FaultEnd):
-            start = open_.pop(outcome.fault, outcome.since)
-            spans.setdefault(outcome.fault, []).append((start, outcome.since + outcome.held_seconds))
-        elif isinstance(outcome, Reminder | Alert):
-            alert = outcome.alert if isinstance(outcome, Reminder) else outcome
-            reminders.append((alert.t, alert.fault))
+        match outcome:
+            case FaultStart(fault=fault, since=since):
+                open_[fault] = since
+            case FaultEnd(fault=fault, since=since, held_seconds=held):
+                spans.setdefault(fault, []).append((open_.pop(fault, since), since + held))
+            case Reminder(alert=alert) | (Alert() as alert):
+                reminders.append((alert.t, alert.fault))
     for fault, start in open_.items():
         spans.setdefault(fault, []).append((start, end))
     return spans, reminders
