@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -139,6 +140,21 @@ def test_snooze_holds_reminders_until_it_ends():
     engine.snooze(state, NOON + timedelta(seconds=30.0 + 15 * 60))
     _, later = run(lambda t: jiggle(FORWARD, t), 1200, cfg, state=state, start=30.5)
     assert of(events + later, "alert")[0]["t"] == 30.0 + 15 * 60
+
+
+def test_a_snooze_on_the_night_the_clocks_go_back_holds_reminders_for_its_real_minutes():
+    # Snoozed at 01:51 EDT on 2026-11-01 for 30 min: until 01:21 EST, in the hour the wall clock shows twice.
+    cfg = settings(faults__forward_head__hold_seconds=60)
+    new_york = ZoneInfo("America/New_York")
+    snoozed = datetime(2026, 11, 1, 5, 51, tzinfo=timezone.utc)
+    state = engine.new_state(BASELINE)
+    engine.snooze(state, (snoozed + timedelta(minutes=30)).astimezone(new_york))
+    alerts = []
+    for n in range(4000):
+        t = n * 0.5
+        wall = (snoozed + timedelta(seconds=t)).astimezone(new_york)
+        alerts += of(outcomes(state, Observation(t, "front", jiggle(FORWARD, t), wall), cfg), "alert")
+    assert alerts[0]["t"] == 30 * 60
 
 
 def test_away_is_a_break_that_ends_faults_and_recovers_load():

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from itertools import product
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from posture_watch.app.clocks import later
 from posture_watch.app.modes import (
     PRIORITY,
     CalibrationEnded,
@@ -111,6 +113,14 @@ def test_a_pause_ends_at_its_wall_time_not_before():
     assert transition(mode, ClockPassed(NOON + timedelta(minutes=14, seconds=59))).paused == PauseReason.USER
     after = transition(mode, ClockPassed(NOON + timedelta(minutes=15)))
     assert after.paused is None and after.until is None and after.kind == "watching"
+
+
+def test_a_pause_on_the_night_the_clocks_go_back_lasts_its_real_minutes():
+    # Paused at 01:51 EDT on 2026-11-01 for 30 min: until 01:21 EST, in the hour the wall clock shows twice.
+    start = datetime(2026, 11, 1, 5, 51, tzinfo=timezone.utc).astimezone(ZoneInfo("America/New_York"))
+    mode = transition(Mode(), UserPaused(later(start, 30 * 60)))
+    for minutes, paused in ((1, True), (29, True), (30, False)):
+        assert (transition(mode, ClockPassed(later(start, minutes * 60))).paused == PauseReason.USER) == paused
 
 
 def test_the_camera_coming_back_clears_only_the_camera_reasons():

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 from posture_watch import config
+from posture_watch.app.clocks import later
 from posture_watch.app.modes import (
     CameraState,
     CoachOpened,
@@ -66,6 +68,16 @@ def test_a_pause_counts_down_in_whole_minutes_from_the_full_length():
     assert shown(BUILDING, paused, wall=NOON + timedelta(minutes=14, seconds=1)).tooltip == "paused for 1 min more"
     overnight = transition(Mode(), UserPaused(datetime(2026, 11, 24, 6)))
     assert shown(BUILDING, overnight).tooltip == "paused until 06:00"
+
+
+def test_a_pause_and_a_snooze_on_the_night_the_clocks_go_back_count_down_their_real_minutes():
+    # At 01:51 EDT on 2026-11-01, for 30 min: until 01:21 EST, in the hour the wall clock shows twice.
+    start = datetime(2026, 11, 1, 5, 51, tzinfo=timezone.utc).astimezone(ZoneInfo("America/New_York"))
+    paused = transition(Mode(), UserPaused(later(start, 30 * 60)))
+    assert shown(BUILDING, paused, wall=start).tooltip == "paused for 30 min more"
+    assert shown(BUILDING, paused, wall=later(start, 20 * 60)).tooltip == "paused for 10 min more"
+    snoozed = replace(BUILDING, snoozed_until=later(start, 30 * 60))
+    assert shown(snoozed, wall=later(start, 20 * 60)).snoozed_until == "01:21"
 
 
 def test_the_mode_decides_what_wins():

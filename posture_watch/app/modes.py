@@ -133,7 +133,9 @@ def transition(mode: Mode, event: ModeEvent) -> Mode:
         case UserResumed():
             return replace(mode, holds=mode.holds - {PauseReason.USER}, until=None)
         case ClockPassed(wall=wall):
-            if mode.until is not None and wall >= mode.until:
+            # As instants: two wall times of one zone compare as the clock shows them, wrong in the hour
+            # a change of the clocks shows twice.
+            if mode.until is not None and wall.timestamp() >= mode.until.timestamp():
                 return replace(mode, holds=mode.holds - {PauseReason.USER}, until=None)
             return mode
         case CameraState(status=status):

@@ -108,7 +108,9 @@ def held_back(rem: Reminders, obs: Observation, settings: Settings) -> bool:
         return True
     if obs.wall is None:
         return False
-    if rem.snoozed_until is not None and obs.wall < rem.snoozed_until:
+    # Instants compared as instants: two wall times of one zone compare as the clock shows them, which
+    # the hour a change of the clocks shows twice gets wrong.
+    if rem.snoozed_until is not None and obs.wall.timestamp() < rem.snoozed_until.timestamp():
         return True
     if notify.daily_cap and rem.day_count >= notify.daily_cap:
         return True

@@ -28,7 +28,11 @@ _PAUSED = {
 def view(tick: Tick, settings: Config) -> TrayView:
     """What the tray shows at ``tick``; the most pressing state wins, as the mode decides."""
     mode, status, wall = tick.mode, tick.status, tick.wall
-    snoozed = status.snoozed_until if status.snoozed_until is not None and status.snoozed_until > wall else None
+    # Instants compared (and subtracted) as instants, right also in the hour a change of the clocks shows twice.
+    now = wall.timestamp()
+    snoozed = status.snoozed_until
+    if snoozed is not None and snoozed.timestamp() <= now:
+        snoozed = None
     menu = {
         "paused": mode.paused == PauseReason.USER,
         "snoozed_until": f"{snoozed:%H:%M}" if snoozed is not None else None,
@@ -36,7 +40,7 @@ def view(tick: Tick, settings: Config) -> TrayView:
     }
     if mode.paused == PauseReason.USER:
         assert mode.until is not None
-        left = (mode.until - wall).total_seconds()
+        left = mode.until.timestamp() - now
         # Whole minutes, rounded up: right after "Pause for 15 min" it says 15, not 14.
         words = f"until {mode.until:%H:%M}" if left > 3600 else f"for {duration(math.ceil(left / 60) * 60)} more"
         return TrayView("paused", tooltip=f"paused {words}", **menu)
