@@ -156,3 +156,12 @@ def test_a_picture_too_dark_to_judge_is_present_but_unknown():
     assert alert["t"] == pytest.approx(260 + 60, abs=1.5)
     # Present all along: the sitting clock ran through the dark.
     assert state.sitting.seconds == pytest.approx(400.0, abs=1.0)
+
+
+def test_the_sitting_clock_takes_back_the_minute_out_of_view_that_turned_out_to_be_away():
+    # Seated 10 min, then nobody in view: present at first, away from the first empty sample once a minute
+    # has passed. While away, the sitting clock holds the 10 min seated, not the minute it took to tell.
+    cfg = settings(presence__away_seconds=60, breaks__sitting_minutes=240)
+    state, events = day(*script((10, "seated"), (5, "nobody")), cfg)
+    assert state.away and of(events, "away")[0]["since"] == pytest.approx(10 * 60 - SAMPLE / 2)
+    assert engine.status(state, cfg.core).sitting_seconds == pytest.approx(10 * 60 - SAMPLE / 2)

@@ -179,8 +179,10 @@ def step(
                 p.nobody_since = at
             _to(p, obs, Where.NOBODY, at, postures, events)
             if t - p.nobody_since >= settings.presence.away_seconds:
-                _away(p, obs, p.nobody_since, "nobody", postures, events)
-                _to(p, obs, Where.AWAY, p.nobody_since, postures, events)
+                # Away from the first moment nobody was seen: the time since then was not at the desk either.
+                at = p.nobody_since
+                _away(p, obs, at, "nobody", postures, events)
+                _to(p, obs, Where.AWAY, at, postures, events)
     elif now in ABSENT:
         p.nobody_since = None
         if not p.away:
@@ -192,7 +194,9 @@ def step(
         _to(p, obs, now, at, postures, events)
     if last is not None and before is not None:
         # The time from the last observation to this one: the state before until the change, the one after since.
-        change = min(max(at, last), t)
+        # A change that took effect before the last observation (nobody in view, found to be away) takes back
+        # what was counted for the state before since then.
+        change = min(at, t)
         changes.sitting = (change - last) * (before in AT_DESK) + (t - change) * (p.where in AT_DESK)
     return changes
 
