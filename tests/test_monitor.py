@@ -47,6 +47,8 @@ from posture_watch.sense.camera import Camera
 
 UPRIGHT = DATASETS / "slouching-or-not" / "low-isSlouching__high-notSlouching" / "notSlouching"
 START = datetime(2026, 11, 23, 9, 0, 0, tzinfo=localtime.zone())
+# Seconds the scripted camera takes to grab one frame.
+GRAB = 1 / 30
 SITTING_5 = "[breaks]\nsitting_minutes = 5\n"
 
 
@@ -80,11 +82,21 @@ class FakeClocks:
 
 
 class ScriptedCapture:
-    """A webcam whose picture at each moment is ``scene(minutes)``: "seated", "empty" or "busy"."""
+    """A webcam whose picture at each moment is ``scene(minutes)``: "seated", "empty" or "busy" (in a call).
 
-    def __init__(self, clocks: FakeClocks, scene: Callable[[float], str], seated: np.ndarray) -> None:
-        self.clocks, self.scene, self.seated = clocks, scene, seated
-        self.empty = np.full_like(seated, 128)
+    ``pictures`` adds scenes, or more photos for one: each frame of a scene shows the next of its photos.
+    """
+
+    def __init__(
+        self,
+        clocks: FakeClocks,
+        scene: Callable[[float], str],
+        seated: np.ndarray,
+        pictures: dict[str, list[np.ndarray]] | None = None,
+    ) -> None:
+        self.clocks, self.scene = clocks, scene
+        self.pictures = {"seated": [seated], "empty": [np.full_like(seated, 128)], **(pictures or {})}
+        self.shown = 0
         # Called inside each grab, with the minute: a test makes the machine sleep right there.
         self.during_grab: Callable[[float], None] = lambda minute: None
 
@@ -96,11 +108,13 @@ class ScriptedCapture:
 
     def grab(self) -> bool:
         self.during_grab((self.clocks.t - 1000.0) / 60)
-        self.clocks.t += 1 / 30
+        self.clocks.t += GRAB
         return self._now() != "busy"
 
     def retrieve(self):
-        return True, (self.seated if self._now() == "seated" else self.empty).copy()
+        photos = self.pictures[self._now()]
+        self.shown += 1
+        return True, photos[self.shown % len(photos)].copy()
 
     def set(self, prop: int, value: float) -> bool:
         return True
@@ -178,17 +192,27 @@ def monitor_for(
     text: str = "",
     calibrate: bool = True,
     start: datetime = START,
+    *,
+    clocks: FakeClocks | None = None,
+    state: engine.State | None = None,
+    pictures: dict[str, list[np.ndarray]] | None = None,
+    notes: Notes | None = None,
 ) -> tuple[Monitor, FakeClocks, Notes, list]:
+    """A monitor on fake clocks and a scripted camera, with its own history in ``tmp_path``.
+
+    A restart passes the ``clocks`` and ``notes`` of the monitor before and the ``state`` a new process
+    begins with (its stored calibration); the history file is the same one.
+    """
     cfg = tmp_path / "config.toml"
     cfg.write_text(f'[history]\npath = "{tmp_path / "history.sqlite3"}"\n[camera]\nmode = "sampling"\n{text}')
     watcher = ConfigWatcher(cfg)
     settings = watcher.settings
-    clocks = FakeClocks(start)
-    capture = ScriptedCapture(clocks, scene, seated)
+    clocks = clocks or FakeClocks(start)
+    capture = ScriptedCapture(clocks, scene, seated, pictures)
     camera = Camera(settings, 2.0, opener=lambda i: capture, exists=lambda i: True, clock=clocks.now)
-    state = engine.new_state(calibrate_seconds=5 if calibrate else None)
+    state = state or engine.new_state(calibrate_seconds=5 if calibrate else None)
     recorder = history.Recorder(history.path_for(settings), "test", clocks.wall().timestamp())
-    notes, kept = Notes(), Kept()
+    notes, kept = notes or Notes(), Kept()
     monitor = Monitor(
         watcher,
         camera,
@@ -207,6 +231,15 @@ def run_until(
     """Run the loop until ``minutes`` of fake time have passed, calling each hook once at its minute."""
     monitor.sinks.append(Until(monitor, minutes, hooks or {}))
     monitor.run()
+
+
+def kill(monitor: Monitor) -> None:
+    """SIGKILL: the process is gone at once and nothing of it closes; the history keeps what it had written."""
+    recorder = next(sink.recorder for sink in monitor.sinks if isinstance(sink, History))
+    if recorder.db is not None:
+        recorder.db.close()
+    monitor.sinks.clear()
+    monitor.stop()
 
 
 def kinds(outcomes: list) -> list[str]:
@@ -522,7 +555,12 @@ def day_totals(monitor: Monitor, day: datetime) -> dict[str, float]:
         totals = tally.summarize(db, "day", day.astimezone(localtime.zone()).date()).totals
     finally:
         db.close()
-    return {"present": totals.present_seconds, "away": totals.away_seconds, "call": totals.call_seconds}
+    return {
+        "present": totals.present_seconds,
+        "away": totals.away_seconds,
+        "call": totals.call_seconds,
+        "paused": totals.paused_seconds,
+    }
 
 
 def test_time_away_after_a_call_is_counted_from_the_first_empty_frame(tmp_path, estimator, seated):
@@ -795,3 +833,16 @@ def test_reminders_answered_with_the_coach_done_snoozed_and_not_at_all_are_recor
     assert (row["alert_id"], row["verified"], row["stretch"]) == (alerts[0]["alert_id"], 1, reminder.stretch.id)
     assert [r.outcome for r in summary.reminders[:4]] == ["coached", "done", "snoozed", "ignored"]
     assert summary.totals.verified >= 1 and summary.totals.answered >= 2
+
+
+@pytest.mark.parametrize("kind", ["away", "call", "paused"])
+def test_a_killed_monitor_counts_a_lock_a_call_or_a_pause_up_to_its_last_minute(tmp_path, estimator, seated, kind):
+    # Seated 5 min, then 15 min of the screen locked, a call or a pause, and the process is killed.
+    def scene(minute: float) -> str:
+        return "busy" if kind == "call" and minute >= 5 else "seated"
+
+    monitor, clocks, _, _ = monitor_for(tmp_path, estimator, seated, scene)
+    begin = {"away": lambda: monitor.post(ScreenLocked(True)), "paused": lambda: monitor.command(commands.Pause(3600))}
+    run_until(monitor, clocks, 30, {5: begin.get(kind, lambda: None), 20: lambda: kill(monitor)})
+    # The report closes what the killed session left open at its last heartbeat, written once a minute.
+    assert 15 * 60 - history.HEARTBEAT - 10 <= day_totals(monitor, START)[kind] <= 15 * 60 + 10

@@ -1,4 +1,8 @@
-"""The history sink: events, reminders, answers, coach sessions and per-frame features into the SQLite history."""
+"""The history sink: events, reminders, answers, coach sessions and per-frame features into the SQLite history.
+
+Every pass of the loop is a sign of life, so the session's heartbeat goes on while no frame is analysed
+(a call, a pause, the screen locked): what a killed process left open counts up to its last minute.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ from functools import singledispatchmethod
 from ...advice.reminders import Reminder
 from ...core.events import Event
 from ...history.store import Recorder
-from ..outputs import Answered, Coached, Output, Sampled
+from ..outputs import Answered, Coached, Output, Sampled, Tick
 
 
 class History:
@@ -30,6 +34,10 @@ class History:
     @take.register
     def _(self, sampled: Sampled) -> None:
         self.recorder.sample(sampled.at, sampled.features)
+
+    @take.register
+    def _(self, tick: Tick) -> None:
+        self.recorder.beat(tick.wall.timestamp())
 
     @take.register
     def _(self, answer: Answered) -> None:
