@@ -26,6 +26,7 @@ import cv2
 import numpy as np
 import pytest
 from conftest import DATASETS, ROOT, run_cli
+from signalled import signal_after
 
 from posture_watch import commands, config, localtime
 from posture_watch.advice.reminders import Reminder
@@ -695,13 +696,6 @@ def test_quiet_hours_follow_a_change_of_zone_while_running(tmp_path, estimator, 
     assert (first - start).total_seconds() >= 8 * 60
 
 
-def catches(pid: int, signum: int) -> bool:
-    """Whether process ``pid`` has a handler for ``signum`` yet (the kernel's SigCgt mask)."""
-    status = Path(f"/proc/{pid}/status").read_text()
-    mask = int(next(line.split()[1] for line in status.splitlines() if line.startswith("SigCgt:")), 16)
-    return bool(mask >> (signum - 1) & 1)
-
-
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
 def test_an_ending_signal_at_any_moment_of_start_up_ends_the_run_cleanly(tmp_path, videos, signum):
     video = videos("neutral", seconds=60, fps=5)
@@ -711,12 +705,7 @@ def test_an_ending_signal_at_any_moment_of_start_up_ends_the_run_cleanly(tmp_pat
     # From the first instants its own code runs (imports), through loading the model, to watching.
     for delay in (0.0, 0.5, 1.2, 2.5, 4.0):
         proc = subprocess.Popen([*map(str, command), "--calibrate", "3"], cwd=ROOT, stderr=subprocess.PIPE, text=True)
-        while not catches(proc.pid, signum):
-            assert proc.poll() is None, proc.communicate()[1]
-            time.sleep(0.001)
-        time.sleep(delay)
-        sent = time.monotonic()
-        proc.send_signal(signum)
+        sent = signal_after(proc, signum, delay)
         err = proc.communicate(timeout=30)[1]
         assert proc.returncode == 0 and time.monotonic() - sent < PROMPT, (delay, proc.returncode, err)
         assert "Traceback" not in err
