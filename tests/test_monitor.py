@@ -848,3 +848,17 @@ def test_a_killed_monitor_counts_a_lock_a_call_or_a_pause_up_to_its_last_minute(
     run_until(monitor, clocks, 30, {5: begin.get(kind, lambda: None), 20: lambda: kill(monitor)})
     # The report closes what the killed session left open at its last heartbeat, written once a minute.
     assert 15 * 60 - history.HEARTBEAT - 10 <= day_totals(monitor, START)[kind] <= 15 * 60 + 10
+
+
+def test_a_monitor_ended_right_after_waking_counts_the_sleep_as_time_away(tmp_path, estimator, seated):
+    # Seated 10 min, asleep 30 min, and the signal to end comes on waking, before the next look at the camera.
+    monitor, clocks, _, outcomes = monitor_for(tmp_path, estimator, seated, lambda minute: "seated")
+
+    def sleep_then_end() -> None:
+        clocks.suspend(30 * 60)
+        monitor.stop()
+
+    run_until(monitor, clocks, 60, {10: sleep_then_end})
+    assert kinds(outcomes).count("away") == 1
+    totals = day_totals(monitor, START)
+    assert abs(totals["away"] - 30 * 60) <= 10 and abs(totals["present"] - 10 * 60) <= 10, totals

@@ -176,6 +176,8 @@ class Monitor:
         try:
             while not self.stopping.is_set():
                 self._turn()
+            # Ended on waking, before the next turn looked: the sleep is time away all the same.
+            self._woke()
         finally:
             for watcher in self.watchers:
                 watcher.stop()
