@@ -273,6 +273,28 @@ def test_snooze_and_done_buttons_reach_the_app(tmp_path, monkeypatch):
     assert got == [("snooze", "forward_head")]
 
 
+def test_closing_while_notify_send_is_on_its_way_leaves_nothing_to_say_at_exit(tmp_path):
+    started = tmp_path / "started"
+    fake = tmp_path / "notify-send"
+    fake.write_text(f'#!/bin/sh\ncase "$1" in --help) echo "  -p";; *) touch "{started}"; exec sleep 60;; esac\n')
+    fake.chmod(0o755)
+    script = f"""
+import pathlib, time
+from posture_watch.desktop.notify import Notice, Notifier
+from posture_watch.desktop.notify.via_notify_send import NotifySendBackend
+notifier = Notifier(backends=[NotifySendBackend()])
+notifier.post(Notice("on its way", "a notice the server is slow to take"))
+while not pathlib.Path({str(started)!r}).exists():
+    time.sleep(0.01)
+notifier.close(timeout=60)
+"""
+    env = {k: v for k, v in os.environ.items() if k != "DBUS_SESSION_BUS_ADDRESS"}
+    env["PATH"] = f"{tmp_path}{os.pathsep}{os.environ['PATH']}"
+    result = subprocess.run([sys.executable, "-c", script], env=env, cwd=ROOT, capture_output=True, text=True)
+    # A killed notify-send whose pipes outlive the notifier's event loop says "Event loop is closed" at exit.
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+
+
 @needs_desktop
 def test_doctor_on_a_desktop_finds_the_notification_server_and_its_buttons(tmp_path):
     with desktop(tmp_path) as env:

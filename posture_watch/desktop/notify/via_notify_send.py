@@ -19,6 +19,7 @@ import signal
 import subprocess
 import sys
 from functools import cache
+from typing import Any
 
 from .backend import APP, Delivery
 from .server import Skip, close_notification
@@ -58,8 +59,8 @@ class NotifySendBackend:
     def __init__(self) -> None:
         # Server ids of notices to withdraw at close, by replaces key (or by id, for one with buttons).
         self._ids: dict[str, int] = {}
-        # notify-send processes waiting for a click, each with the task reading what it prints.
-        self._waiting: dict[asyncio.subprocess.Process, asyncio.Task[None]] = {}
+        # The notify-send processes still running: each with its reader of clicks, or its reaper once killed.
+        self._waiting: dict[asyncio.subprocess.Process, asyncio.Future[Any]] = {}
 
     async def show(self, delivery: Delivery) -> None:
         exe = shutil.which("notify-send")
@@ -107,6 +108,8 @@ class NotifySendBackend:
         except BaseException:  # failed, or the attempt's time ran out: no process left behind
             if proc.returncode is None:
                 proc.kill()
+                # close() reaps it while the loop runs: pipes that outlive the loop would fail to close at exit.
+                self._waiting[proc] = asyncio.ensure_future(proc.wait())
             raise
         if nid is not None and notice.kept:
             self._ids[notice.replaces if notice.replaces is not None else f"#{nid}"] = nid
