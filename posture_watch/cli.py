@@ -6,7 +6,6 @@ import argparse
 import json
 import os
 import sys
-import time
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -444,7 +443,6 @@ def _coach(args: argparse.Namespace) -> int:
 
     # The camera's sessions go in your history; a recording's only where --history says.
     history = None if args.no_history else args.history or (path_for(settings) if args.source is None else None)
-    started = time.time()
     coaching = coach.run(settings, stretch, side, args.source, args.calibrate, args.json, emit)
     summary = coaching.summary()
     if summary is None:
@@ -452,7 +450,7 @@ def _coach(args: argparse.Namespace) -> int:
     if history is not None:
         from .history.store import record_coaching
 
-        record_coaching(history, started, summary)
+        record_coaching(history, coaching.began.timestamp(), summary)
     if args.report is not None:
         args.report.write_text(json.dumps(summary), encoding="utf-8")
     print(json.dumps(summary) if args.json else coached(summary), flush=True)

@@ -8,15 +8,24 @@ are, or shrugging; the woman of head-turn-look-up facing the camera, or turning 
 
 from __future__ import annotations
 
+import itertools
 import json
 import threading
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 # DATASETS: the recordings come from the shared data sets, which a run of these tests needs.
 from conftest import DATASETS, json_lines, run_cli  # noqa: F401
 
+from posture_watch import config
+from posture_watch.app import coach as coaching
 from posture_watch.app.coaching import CoachEnded, CoachProcess, command
+from posture_watch.app.pipeline import open_estimator
+from posture_watch.core import engine
+from posture_watch.core.events import Calibrated
 from posture_watch.history.store import connect
+from posture_watch.sense.video import VideoFile
 
 
 def coach(*args: str | Path) -> list[dict]:
@@ -126,3 +135,26 @@ def test_the_monitors_coach_child_reports_its_summary_or_why_it_could_not_run(co
     (ended,) = posted
     gone = tmp_path / "gone.mp4"
     assert ended.summary is None and ended.error == f"posture-watch: error: {gone}: no such video file; check the path"
+
+
+def test_the_coach_calibrates_at_aware_wall_times_counted_from_when_it_began(coach_videos):
+    """The engine's wall times are aware and counted in real seconds from ``began``, here across the spring change
+    of the clocks (01:59:58 + 5 s is 03:00:03 summer time); the history stores ``began`` as a UTC epoch."""
+    settings = config.defaults()
+    paris = ZoneInfo("Europe/Paris")
+    began = datetime(2026, 3, 29, 1, 59, 58, tzinfo=paris)
+    stretch = coaching.by_id(settings, "side_neck_stretch")
+    coached = coaching.Coaching(stretch, None, settings, engine.new_state(calibrate_seconds=5.0), began)
+    said: list[object] = []
+    video = VideoFile(coach_videos("still"), coaching.FPS)
+    try:
+        with open_estimator(settings) as estimator:
+            frames = itertools.takewhile(lambda frame: frame[0] < 7.0, video.frames())
+            coaching.follow(coached, estimator, frames, lambda c, output: said.append(output))
+    finally:
+        video.close()
+    (calibrated,) = [e for e in said if isinstance(e, Calibrated)]
+    assert calibrated.wall is not None and calibrated.wall.utcoffset() == timedelta(hours=2)
+    assert calibrated.wall.timestamp() == began.timestamp() + calibrated.t, "real seconds from when it began"
+    assert calibrated.wall.replace(tzinfo=None) == datetime(2026, 3, 29, 3, 0, 3) + timedelta(seconds=calibrated.t - 5)
+    assert coached.session is not None and coached.began.timestamp() == 1774745998.0

@@ -381,3 +381,17 @@ def test_a_command_that_needs_the_camera_now_waits_for_another_program_only_so_l
     free = Camera(camera_settings("continuous"), 5.0, opener=lambda i: FakeCapture(clock), exists=lambda i: True,
                   clock=clock, wait=clock.wait)  # fmt: skip
     assert next(free.frames(15.0, lambda: told.append("first")))[1].shape == (4, 4, 3) and told == ["first"]
+
+
+def test_quitting_while_the_camera_is_busy_ends_the_wait_at_once():
+    """q or Esc in the coach's window while a call holds the camera stops the wait, without an error."""
+    clock = FakeClock()
+    captures = [FakeCapture(clock, opens=False) for _ in range(100)]
+    cam = Camera(
+        camera_settings("continuous"), 5.0, opener=lambda i: captures.pop(0), exists=lambda i: True, clock=clock,
+        wait=clock.wait,
+    )  # fmt: skip
+    began = clock.now
+    quit_at = began + 3.0
+    assert list(cam.frames(15.0, stop=lambda: clock.now >= quit_at)) == []
+    assert cam.status == "busy" and clock.now - began < 3.0 + 2.0, "ended at the next look after the quit"

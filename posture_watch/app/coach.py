@@ -37,7 +37,8 @@ from ..sense.camera import BUSY, LOST, Camera
 from ..sense.pose import PoseEstimator
 from ..sense.video import Frame, Sampler, VideoFile
 from . import baselines
-from .pipeline import open_estimator, sense
+from .clocks import Clocks, later
+from .pipeline import neutral, open_estimator, sense
 from .window import (
     BACKGROUND,
     BUILDING,
@@ -104,16 +105,24 @@ def for_today(settings: Config, history: Path) -> tuple[Stretch, str | None]:
 
 
 class Coaching:
-    """One coached stretch, frame by frame: calibrates first when the state asks for it, then judges."""
+    """One coached stretch, frame by frame: calibrates first when the state asks for it, then judges.
 
-    def __init__(self, stretch: Stretch, side: str | None, settings: Config, state: engine.State) -> None:
+    ``began`` is the aware local wall time it began (now, by default): the history's instant of the session,
+    and, counted on by the frames' own times, the wall time the engine calibrates at.
+    """
+
+    def __init__(
+        self, stretch: Stretch, side: str | None, settings: Config, state: engine.State, began: datetime | None = None
+    ) -> None:
         if side is not None and not stretch.sided:
             raise UserError(f"{stretch.id} has no sides; leave out --side")
         self.stretch, self.settings, self.state = stretch, settings, state
+        self.began = began if began is not None else Clocks().wall()
         self.dose = stretch.coach_dose(side)
         self.session: coach.Session | None = None
         self.landmarks: np.ndarray | None = None
         self.t = 0.0
+        self._first_t: float | None = None
         if state.baseline is not None and not state.calibrating:
             self._start()
 
@@ -129,9 +138,12 @@ class Coaching:
     def frame(self, estimator: PoseEstimator, t: float, image: np.ndarray) -> list[Output]:
         """Judge one frame; what happened."""
         self.t = t
-        self.landmarks, view, feats = sense(estimator, t, image, self.settings)
+        if self._first_t is None:
+            self._first_t = t
+        self.landmarks, view, feats = sense(estimator, t, image, self.settings, neutral(self.state))
         if self.session is None:
-            events = engine.step(self.state, Observation(t, view, feats, datetime.now()), self.settings.core)
+            wall = later(self.began, t - self._first_t)
+            events = engine.step(self.state, Observation(t, view, feats, wall), self.settings.core)
             said: list[Output] = [e for e in events if isinstance(e, Calibrated | CalibrationWaiting)]
             if not self.state.calibrating and self.state.baseline is not None:
                 self._start()
@@ -192,8 +204,11 @@ def run(
             window.show(draw(_blank(size), None, coaching, settings, "loading the pose model"))
             window.wait(0.001)
         with open_estimator(settings) as estimator:
-            frames = _frames(recording, camera, window)
-            follow(coaching, estimator, frames, emit, window, camera, lambda: stop.set)
+
+            def stopped() -> bool:
+                return stop.set or (window is not None and window.quit)
+
+            follow(coaching, estimator, _frames(recording, camera, window, stopped), emit, window, camera, stopped)
     finally:
         stop.restore()
         if recording is not None:
@@ -235,11 +250,14 @@ def follow(
         window.wait_until(time.monotonic() + DONE_SHOWN)
 
 
-def _frames(recording: VideoFile | None, camera: Camera | None, window: Window | None) -> Iterator[Frame]:
-    """The frames to judge: a recording (in real time when there is a window) or the camera."""
+def _frames(
+    recording: VideoFile | None, camera: Camera | None, window: Window | None, stopped: Callable[[], bool]
+) -> Iterator[Frame]:
+    """The frames to judge: a recording (in real time when there is a window) or the camera, whose wait for a
+    busy or lost device ends as soon as the user stops."""
     if recording is None:
         assert camera is not None
-        yield from camera.frames(PATIENCE)
+        yield from camera.frames(PATIENCE, stop=stopped)
         return
     yield from paced(recording.frames(), window) if window is not None else recording.frames()
 

@@ -49,6 +49,11 @@ def sense(
     return landmarks, view, feats
 
 
+def neutral(state: State) -> Baseline | None:
+    """The neutral that tells the user from others in view: none while a new one is taken (the old may not fit)."""
+    return None if state.calibrating else state.baseline
+
+
 @dataclass
 class Stats:
     """What a run did, for the replay summary and the benchmarks."""
@@ -75,9 +80,7 @@ class Analyser:
         self, t: float, image: np.ndarray, settings: Config, wall: datetime, sampler: Sampler, dnd: bool = False
     ) -> tuple[str | None, features.Features, list[Outcome]]:
         """(view, features, outcomes) of one frame; sets ``sampler`` to the next analysis rate."""
-        # The neutral tells the user from others in view; while a new one is taken, the old may not fit.
-        neutral = None if self.state.calibrating else self.state.baseline
-        _, view, feats = sense(self.estimator, t, image, settings, neutral)
+        _, view, feats = sense(self.estimator, t, image, settings, neutral(self.state))
         outcomes = self.tell(Observation(t, view, feats, wall, dnd), settings)
         self.status = engine.status(self.state, settings.core)
         self.rate = next_rate(self.status, self.previous, feats, self.rate, settings.core)

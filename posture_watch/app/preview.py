@@ -284,7 +284,8 @@ def _coach(
     else:
         stretch, side = coach.for_today(settings, path_for(settings))
     coaching = coach.Coaching(stretch, side, settings, state)
-    source = frames if frames is not None else camera.frames(coach.PATIENCE) if camera is not None else iter(())
+    waited = camera.frames(coach.PATIENCE, stop=lambda: window.quit) if camera is not None else iter(())
+    source = frames if frames is not None else waited
     coach.follow(coaching, pose, source, lambda c, o: None, window, camera, due=Sampler(coach.FPS))  # type: ignore[arg-type]
     done = coaching.summary()
     if done is not None:

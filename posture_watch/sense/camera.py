@@ -172,15 +172,18 @@ class Camera:
                 self.next_sample = t + max(interval, self.sampler.period)
         return t, image
 
-    def frames(self, patience: float, first: Callable[[], None] = lambda: None) -> Iterator[Frame]:
-        """The camera's frames for a command that needs them now, ``first`` called before the first one.
+    def frames(
+        self, patience: float, first: Callable[[], None] = lambda: None, stop: Callable[[], bool] = lambda: False
+    ) -> Iterator[Frame]:
+        """The camera's frames for a command that needs them now, ``first`` called before the first one, until
+        ``stop()`` (the user quit, also while the camera is waited for).
 
         A missing camera, or one another program holds for longer than
         ``patience`` seconds, is a UserError that says so.
         """
         began = self.clock()
         told = False
-        while True:
+        while not stop():
             frame = self.next_frame()
             if frame is not None:
                 if not told:
