@@ -103,6 +103,44 @@ def test_the_coach_window_counts_a_real_hold_and_stops_on_q(display, coach_video
     ), out
 
 
+@needs_x
+def test_the_coach_window_says_the_dose_is_done_and_closes_itself(display, coach_videos, tmp_path):
+    """A 20-20-20 eye break, the head turned away for 26 s: the window says it is done and goes, nothing pressed;
+    the session is in the history, verified."""
+    history = tmp_path / "history.sqlite3"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "posture_watch", "coach", "eye_break_20_20_20", "--source",
+         str(coach_videos("turned")), "--calibrate", "5", "--history", str(history)],
+        cwd=ROOT, env=display, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        wait_for(lambda: window_box(display), "the coach window", proc=proc)
+
+        def done() -> bool:
+            found = window_box(display)
+            if found is None or found[1][2] <= coach.PANEL:
+                return False
+            image = shot(display, found[1], tmp_path / "coach.png")
+            # The banner over the top of the picture, in the colour of a stretch done.
+            return count(image[:60, : found[1][2] - coach.PANEL], window.GOOD, 20) > 150
+
+        wait_for(done, "the window saying the dose is done", timeout=120, proc=proc)
+        out, err = proc.communicate(timeout=coach.DONE_SHOWN + 30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 0, err
+    assert window_box(display) is None, "the window closed itself"
+    assert out.strip() == "20-20-20 eye break: 1 of 1 holds: verified by the camera", out
+    db = connect(history)
+    try:
+        (row,) = [dict(r) for r in db.execute("SELECT stretch, verified FROM coaching")]
+    finally:
+        db.close()
+    assert row == {"stretch": "eye_break_20_20_20", "verified": 1}
+
+
 MONITOR_CONFIG = """
 [notify]
 cooldown_minutes = 0.5
