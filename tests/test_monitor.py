@@ -42,8 +42,8 @@ from posture_watch.app.sinks.tray import TraySink
 from posture_watch.core import engine
 from posture_watch.core.events import Event
 from posture_watch.desktop.notify import NoticeKind
+from posture_watch.history import pages, tally
 from posture_watch.history import store as history
-from posture_watch.history import tally
 from posture_watch.sense.camera import Camera
 
 UPRIGHT = DATASETS / "slouching-or-not" / "low-isSlouching__high-notSlouching" / "notSlouching"
@@ -835,6 +835,14 @@ def test_reminders_answered_with_the_coach_done_snoozed_and_not_at_all_are_recor
     assert (row["alert_id"], row["verified"], row["stretch"]) == (alerts[0]["alert_id"], 1, reminder.stretch.id)
     assert [r.outcome for r in summary.reminders[:4]] == ["coached", "done", "snoozed", "ignored"]
     assert summary.totals.verified >= 1 and summary.totals.answered >= 2
+    # The report counts them: every coached or done reminder answered, the coached one verified.
+    outcomes = [r.outcome for r in summary.reminders]
+    answered = sum(o in ("coached", "stretched", "done", "break") for o in outcomes)
+    verified = sum(o in ("coached", "break") for o in outcomes)
+    totals = summary.totals
+    assert (totals.reminders, totals.answered, totals.verified) == (len(outcomes), answered, verified)
+    sentence = f"{answered} of {len(outcomes)} reminders answered, {verified} of them verified by the camera."
+    assert sentence in pages.render(summary)
 
 
 @pytest.mark.parametrize("kind", ["away", "call", "paused"])
