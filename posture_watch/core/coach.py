@@ -21,10 +21,11 @@ A hold that is broken pauses; it goes on from where it was, never from zero.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from .baseline import Baseline
+from .events import json_fields
 from .faults import Deviation
 from .features import Features
 
@@ -342,12 +343,7 @@ class CoachEvent:
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON line of the event: ``t`` and ``event`` first, seconds to hundredths."""
-        out: dict[str, Any] = {"t": round(self.t, 3), "event": self.kind}
-        for f in fields(self):
-            if f.name != "t":
-                value = getattr(self, f.name)
-                out[f.name] = round(value, 2) if isinstance(value, float) else value
-        return out
+        return json_fields(self, 2)
 
 
 @dataclass(frozen=True)

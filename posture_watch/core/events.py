@@ -26,13 +26,18 @@ class Event:
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form: ``{"t": ..., "event": kind, ...}`` with times rounded to milliseconds."""
-        out: dict[str, Any] = {"t": round(self.t, 3), "event": self.kind}
-        for f in fields(self):
-            if f.name in ("t", "wall", "since_wall"):
-                continue
-            value = getattr(self, f.name)
-            out[f.name] = round(value, 3) if isinstance(value, float) else value
-        return out
+        return json_fields(self)
+
+
+def json_fields(event: Any, digits: int = 3) -> dict[str, Any]:
+    """A dataclass event as ``{"t": ..., "event": its kind, ...}``: its fields but the wall times, numbers
+    rounded to ``digits`` (``t`` to milliseconds). The engine's events and the coach's share it."""
+    out: dict[str, Any] = {"t": round(event.t, 3), "event": event.kind}
+    for f in fields(event):
+        if f.name not in ("t", "wall", "since_wall"):
+            value = getattr(event, f.name)
+            out[f.name] = round(value, digits) if isinstance(value, float) else value
+    return out
 
 
 @dataclass(frozen=True)
