@@ -8,12 +8,15 @@ are, or shrugging; the woman of head-turn-look-up facing the camera, or turning 
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 import threading
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
+
+import pytest
 
 # DATASETS: the recordings come from the shared data sets, which a run of these tests needs.
 from conftest import DATASETS, json_lines, run_cli  # noqa: F401
@@ -24,7 +27,9 @@ from posture_watch.app.coaching import CoachEnded, CoachProcess, command
 from posture_watch.app.pipeline import open_estimator
 from posture_watch.core import engine
 from posture_watch.core.events import Calibrated
+from posture_watch.errors import UserError
 from posture_watch.history.store import connect
+from posture_watch.sense.camera import Camera
 from posture_watch.sense.video import VideoFile
 
 
@@ -158,3 +163,25 @@ def test_the_coach_calibrates_at_aware_wall_times_counted_from_when_it_began(coa
     assert calibrated.wall.timestamp() == began.timestamp() + calibrated.t, "real seconds from when it began"
     assert calibrated.wall.replace(tzinfo=None) == datetime(2026, 3, 29, 3, 0, 3) + timedelta(seconds=calibrated.t - 5)
     assert coached.session is not None and coached.began.timestamp() == 1774745998.0
+
+
+def test_the_coach_says_the_camera_is_in_use_and_does_not_wait_for_it_forever(monkeypatch):
+    """Another program holds the webcam (mocked: there is no webcam here): the coach gives up after its patience."""
+
+    class Held:
+        def isOpened(self) -> bool:
+            return False
+
+        def release(self) -> None:
+            pass
+
+    monkeypatch.setattr(coaching, "Camera", functools.partial(Camera, opener=lambda i: Held(), exists=lambda i: True))
+    monkeypatch.setattr(coaching, "PATIENCE", 3.0)
+    for name in ("DISPLAY", "WAYLAND_DISPLAY"):
+        monkeypatch.delenv(name, raising=False)
+    settings = config.defaults()
+    said: list[object] = []
+    tuck = coaching.by_id(settings, "chin_tuck")
+    with pytest.raises(UserError, match=r"^camera 0 is in use by another program; close it and try again$"):
+        coaching.run(settings, tuck, None, None, 5.0, True, lambda c, output: said.append(output))
+    assert said == [], "nothing judged without a frame"

@@ -33,7 +33,7 @@ from ..core.engine import Observation
 from ..core.events import Calibrated, CalibrationWaiting, Event
 from ..core.faults import muscles_for
 from ..errors import UserError
-from ..sense.camera import BUSY, LOST, Camera
+from ..sense.camera import Camera
 from ..sense.pose import PoseEstimator
 from ..sense.video import Frame, Sampler, VideoFile
 from . import baselines
@@ -42,6 +42,7 @@ from .pipeline import neutral, open_estimator, sense
 from .window import (
     BACKGROUND,
     BUILDING,
+    CAMERA_NOTES,
     DIM,
     FONT,
     GOOD,
@@ -193,14 +194,20 @@ def run(
     window = Window(WINDOW) if show else None
     stop = _Stop()
     recording = VideoFile(source, FPS) if source is not None else None
+    camera_size = (settings["camera"]["width"], settings["camera"]["height"])
+    size = recording.size if recording is not None else camera_size
+
+    def waiting(status: str) -> None:
+        """While the camera gives no frames, the window says why (the last picture would stand still)."""
+        if window is not None and status in CAMERA_NOTES:
+            window.show(draw(_blank(size), None, coaching, settings, CAMERA_NOTES[status]))
+
     camera = None
     if recording is None:
-        camera = Camera(settings, FPS, wait=window.wait if window is not None else time.sleep)
+        camera = Camera(settings, FPS, on_status=waiting, wait=window.wait if window is not None else time.sleep)
         camera.hold_open = True
     try:
         if window is not None:
-            camera_size = (settings["camera"]["width"], settings["camera"]["height"])
-            size = recording.size if recording is not None else camera_size
             window.show(draw(_blank(size), None, coaching, settings, "loading the pose model"))
             window.wait(0.001)
         with open_estimator(settings) as estimator:
@@ -265,7 +272,7 @@ def _frames(
 def _camera_note(camera: Camera | None) -> str | None:
     if camera is None:
         return None
-    return {BUSY: "camera in use by another program; waiting", LOST: "camera lost; trying again"}.get(camera.status)
+    return CAMERA_NOTES.get(camera.status)
 
 
 class _Stop:

@@ -32,7 +32,7 @@ from ..core.events import Calibrated, CalibrationWaiting
 from ..core.faults import Reading
 from ..errors import UserError
 from ..history.store import path_for
-from ..sense.camera import BUSY, LOST, MISSING, Camera
+from ..sense.camera import MISSING, Camera
 from ..sense.video import Frame, Sampler, VideoFile
 from . import baselines, coach
 from .pipeline import Analyser, open_estimator
@@ -40,6 +40,7 @@ from .plot import readings as frame_readings
 from .window import (
     BACKGROUND,
     BUILDING,
+    CAMERA_NOTES,
     DIM,
     FONT,
     GOOD,
@@ -239,9 +240,7 @@ def _loop(
             frame = camera.next_frame()
             if frame is None and camera.status == MISSING:
                 raise UserError(f"camera {index} was not found; plug it in or set camera.index in the settings")
-            note = {BUSY: "camera in use by another program; waiting", LOST: "camera lost; trying again"}.get(
-                camera.status
-            )
+            note = CAMERA_NOTES.get(camera.status)
             if frame is None and note is None:
                 window.wait(0.001)  # the camera is fine, this frame was just not due
                 continue

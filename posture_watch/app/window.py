@@ -15,9 +15,13 @@ from collections.abc import Iterator, Mapping
 import cv2
 import numpy as np
 
+from ..sense.camera import BUSY, LOST
+
 # The picture is scaled to this height.
 HEIGHT = 480
 QUIT_KEYS = (ord("q"), ord("Q"), 27)  # 27: Esc
+# What the window says while the camera gives no frames, by its status.
+CAMERA_NOTES = {BUSY: "camera in use by another program; waiting", LOST: "camera lost; trying again"}
 FONT = cv2.FONT_HERSHEY_SIMPLEX
 
 # Colours (BGR). The skeleton is magenta and yellow, colours a face or a room rarely has.
