@@ -11,22 +11,23 @@ under the test's tmp folder).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import os
-import queue
 import re
 import shutil
 import signal
 import subprocess
 import sys
 import threading
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import desktop as desk
 import pytest
 from conftest import MODEL, ROOT
+from desktop import wait_for
 
 EXE = shutil.which("posture-watch", path=str(Path(sys.executable).parent))
 
@@ -286,7 +287,7 @@ class Context(dict):
         super().__init__(tmp=str(tmp), model=str(MODEL))
         self.tmp, self.videos, self.env = tmp, videos, env
         self.servers: list[http.server.ThreadingHTTPServer] = []
-        self.xvfb: subprocess.Popen | None = None
+        self.stack = contextlib.ExitStack()
 
     def __missing__(self, key: str) -> str:
         if key == "camera63":
@@ -316,36 +317,16 @@ class Context(dict):
         return value
 
     def _start_xvfb(self) -> str:
-        """An X display of its own, as tests/test_preview.py starts one (skipped there too without Xvfb)."""
-        if shutil.which("Xvfb") is None:
+        """An X display of its own, started as every desktop test starts one."""
+        if desk.missing("Xvfb") and not os.environ.get("CI"):
             pytest.skip("Xvfb is not installed (Debian: xvfb), so preview's window cannot be tried")
-        number = next(
-            n
-            for n in range(300, 400)
-            if not Path(f"/tmp/.X11-unix/X{n}").exists() and not Path(f"/tmp/.X{n}-lock").exists()
-        )
-        self.xvfb = subprocess.Popen(
-            ["Xvfb", f":{number}", "-screen", "0", "1024x768x24", "-nolisten", "tcp"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 10
-        while not Path(f"/tmp/.X11-unix/X{number}").exists():
-            assert time.monotonic() < deadline and self.xvfb.poll() is None, "Xvfb did not start"
-            time.sleep(0.1)
-        return f":{number}"
+        return self.stack.enter_context(desk.xvfb(Path(self.tmp)))["DISPLAY"]
 
     def close(self) -> None:
         for server in self.servers:
             server.shutdown()
             server.server_close()
-        if self.xvfb is not None:
-            self.xvfb.terminate()
-            try:
-                self.xvfb.wait(5)
-            except subprocess.TimeoutExpired:
-                self.xvfb.kill()
-                self.xvfb.wait()
+        self.stack.close()
 
 
 def cli(args: tuple[str, ...], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -368,30 +349,24 @@ def monitor(args: tuple[str, ...], env: dict[str, str], until: str, patience: fl
     proc = subprocess.Popen(
         [EXE, *args], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
     )
-    lines: queue.Queue[str | None] = queue.Queue()
+    err: list[str] = []
+    ended = threading.Event()
 
     def read() -> None:
         assert proc.stderr is not None
         for line in proc.stderr:
-            lines.put(line)
-        lines.put(None)
+            err.append(line)
+        ended.set()
+
+    def said() -> bool:
+        return any(re.search(until, line) for line in list(err))
 
     reader = threading.Thread(target=read, daemon=True)
     reader.start()
-    err: list[str] = []
-    deadline = time.monotonic() + patience
     try:
-        while time.monotonic() < deadline:
-            try:
-                line = lines.get(timeout=max(deadline - time.monotonic(), 0.01))
-            except queue.Empty:
-                break
-            if line is None:
-                break
-            err.append(line)
-            if re.search(until, line):
-                break
-        assert any(re.search(until, line) for line in err), f"never said {until!r}:\n{''.join(err)}"
+        with contextlib.suppress(AssertionError):  # timed out: the assertions below show what it did say
+            wait_for(lambda: ended.is_set() or said(), f"{until!r} on the monitor's stderr", timeout=patience)
+        assert said(), f"never said {until!r}:\n{''.join(err)}"
         assert proc.poll() is None, f"ended early with {proc.returncode}:\n{''.join(err)}"
     finally:
         if proc.poll() is None:
@@ -402,10 +377,6 @@ def monitor(args: tuple[str, ...], env: dict[str, str], until: str, patience: fl
             proc.kill()
             status = proc.wait()
     reader.join(timeout=10)
-    while not lines.empty():
-        line = lines.get_nowait()
-        if line is not None:
-            err.append(line)
     out = proc.stdout.read() if proc.stdout is not None else ""
     return status, out, "".join(err)
 
