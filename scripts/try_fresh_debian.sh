@@ -44,7 +44,7 @@ command -v debootstrap >/dev/null || fail "needs debootstrap: apt-get install de
 if [ -z "$mirror" ]; then
   # This machine's own Debian mirror, else Debian's.
   mirror=$(grep -rhoE '(URIs:|deb) +https?://[^ ]+/debian( |$)' /etc/apt/sources.list /etc/apt/sources.list.d/ 2>/dev/null \
-    | awk '{print $2}' | head -1)
+    | awk '{print $2}' | head -1 || true)
   mirror=${mirror:-http://deb.debian.org/debian}
 fi
 
