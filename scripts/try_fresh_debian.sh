@@ -97,7 +97,7 @@ cp "$model" "$root/srv/$(basename "$model")"
 
 step "apt install python3 pipx (all the system has to start with)"
 as_root "apt-get update -q >/dev/null && apt-get install -y -q python3 pipx >/dev/null"
-as_root "useradd -m -s /bin/bash ada && cp /srv/$(basename "$model") ~ada/ && chown ada: ~ada/$(basename "$model")"
+as_root "useradd -m -s /bin/bash ada && chown -R ada: /srv/posture-watch.git && cp /srv/$(basename "$model") ~ada/ && chown ada: ~ada/$(basename "$model")"
 as_root "python3 --version; pipx --version"
 
 step "README, Getting pipx: pipx ensurepath"
