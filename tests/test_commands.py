@@ -438,3 +438,12 @@ def test_command(command: str, env, tmp_path: Path, videos):
 def _pattern(pattern: str, context: Context) -> str:
     """A pattern with ``{model}`` and ``{tmp}`` replaced by those paths, matched literally."""
     return re.sub(r"\{(model|tmp)\}", lambda m: re.escape(context[m.group(1)]), pattern)
+
+
+def test_the_readme_names_every_package_the_tests_need():
+    """The Debian packages `.ci/run` installs for the desktop tests are the ones README.md tells a developer."""
+    packages = re.search(r'^PACKAGES="([^"]+)"', (ROOT / ".ci" / "run").read_text(encoding="utf-8"), re.M)
+    assert packages, ".ci/run no longer sets PACKAGES"
+    development = (ROOT / "README.md").read_text(encoding="utf-8").split("\n## Development\n", 1)[1]
+    named = set(re.findall(r"`([a-z0-9 .+-]+)`", development))
+    assert " ".join(packages[1].split()) in named, f"README.md's Development section should list `{packages[1]}`"
