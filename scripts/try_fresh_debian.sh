@@ -6,10 +6,11 @@
 # Builds a minimal Debian root with debootstrap (once: DIR-base is kept and copied for each try), installs
 # only python3 and pipx from apt, then as a new user runs what the README says, in its order:
 # `pipx ensurepath`, git (the README's "Without git"), `git clone` (of this checkout's HEAD, as the public
-# address may not be reachable), `pipx install .`, `posture-watch --version`, `posture-watch demo --no-tray`
-# (on a system without a desktop it names the missing libraries; they are then installed as it says),
+# address may not be reachable), `pipx install .`, `posture-watch --version`, `posture-watch demo` (on a
+# system without a desktop it names the missing libraries; they are then installed as it says),
 # `posture-watch model import FILE` (the README's way without internet access to Google), the demo again
-# up to its reminder, `posture-watch run --no-tray` until it says the camera is not there, then
+# up to its reminder (no display here: it says there is no tray icon and goes on), the same with
+# `--no-tray`, `posture-watch run --no-tray` until it says the camera is not there, then
 # `posture-watch uninstall --yes` and `pipx uninstall posture-watch`. Each step is checked; the first one
 # that fails stops the script with what it printed. Needs root, debootstrap, and access to the Debian
 # mirror and PyPI; about 10 minutes the first time (the base root), 3-5 minutes after that.
@@ -110,10 +111,10 @@ expect "git clone -q /srv/posture-watch.git posture-watch && cd posture-watch &&
 expect "posture-watch --version" "^posture-watch [0-9]"
 expect "du -sh ~/.local/pipx/venvs/posture-watch" "posture-watch"
 
-step "README, Try it without a webcam: posture-watch demo --no-tray (on a system without a desktop)"
+step "README, Try it without a webcam: posture-watch demo (on a system without a desktop)"
 libraries=""
 set +e
-first=$(as_user "timeout 300 posture-watch demo --no-tray" 2>&1)
+first=$(as_user "timeout 300 posture-watch demo" 2>&1)
 set -e
 printf '%s\n' "$first" | tail -n 5
 if printf '%s\n' "$first" | grep -q "is missing: "; then
@@ -127,8 +128,11 @@ step "README, without internet access: posture-watch model import $(basename "$m
 expect "posture-watch model import $(basename "$model")" "sha256"
 expect "posture-watch model verify" "^ok: "
 
-step "README, Try it without a webcam: posture-watch demo --no-tray, up to its reminder"
-expect "time timeout 300 posture-watch demo --no-tray" "^posture-watch: reminder: Head forward for [0-9]+ s"
+step "README, Try it without a webcam: posture-watch demo, up to its reminder"
+expect "time timeout 300 posture-watch demo" "^posture-watch: reminder: Head forward for [0-9]+ s" \
+  "^posture-watch: the recording came to its end"
+step "README, Try it without a webcam: posture-watch demo --no-tray"
+expect "timeout 300 posture-watch demo --no-tray" "^posture-watch: reminder: Head forward for [0-9]+ s"
 
 step "README, Running it: posture-watch run --no-tray (no camera here), stopped with SIGTERM"
 expect "posture-watch run --no-tray 2>~/run.err & pid=\$!

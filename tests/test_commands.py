@@ -72,18 +72,20 @@ NO_DISPLAY = (("DISPLAY", None), ("WAYLAND_DISPLAY", None))
 CASES: dict[str, list[Case]] = {
     "run": [
         Case(
+            # The missing camera is the first thing said: nobody is asked to sit well in front of it.
             ("run", "--no-tray", "--config", "{camera63}"),
             0,
-            r"^posture-watch: calibrating: Sit as you do when sitting well",
+            r"^posture-watch: camera 63: not found; plug it in or set camera\.index",
             "stderr",
             until=r"posture-watch: camera 63: not found; plug it in or set camera\.index",
         ),
         Case(
             ("run", "--no-tray", "--source", "{short}", "--calibrate", "3", "--config", "{camera63}"),
             0,
-            r"^posture-watch: calibrating: ",
+            r"^posture-watch: the recording \S+\.mp4: working$",
             "stderr",
-            also=r"posture-watch: the recording came to its end",
+            also=r"(?s)calibrating: the first 3 seconds of \S+\.mp4 with someone in view are taken as the neutral"
+            r".*posture-watch: the recording came to its end",
         ),
     ],
     "demo": [

@@ -33,11 +33,11 @@ from posture_watch.advice.reminders import Reminder
 from posture_watch.app.coaching import CoachEnded
 from posture_watch.app.modes import PauseReason, ScreenLocked
 from posture_watch.app.monitor import Monitor, until_morning
-from posture_watch.app.outputs import Tick
+from posture_watch.app.outputs import Note, Tick
 from posture_watch.app.pipeline import Analyser, open_estimator
 from posture_watch.app.reload import ConfigWatcher
 from posture_watch.app.sinks.history import History
-from posture_watch.app.sinks.notices import Notices
+from posture_watch.app.sinks.notices import CALIBRATION, Notices
 from posture_watch.app.sinks.tray import TraySink
 from posture_watch.core import engine
 from posture_watch.core.events import Event
@@ -83,7 +83,8 @@ class FakeClocks:
 
 
 class ScriptedCapture:
-    """A webcam whose picture at each moment is ``scene(minutes)``: "seated", "empty" or "busy" (in a call).
+    """A webcam whose picture at each moment is ``scene(minutes)``: "seated", "empty", "busy" (in a call) or
+    "missing" (no camera).
 
     ``pictures`` adds scenes, or more photos for one: each frame of a scene shows the next of its photos.
     """
@@ -105,12 +106,12 @@ class ScriptedCapture:
         return self.scene((self.clocks.t - 1000.0) / 60)
 
     def isOpened(self) -> bool:
-        return self._now() != "busy"
+        return self._now() not in ("busy", "missing")
 
     def grab(self) -> bool:
         self.during_grab((self.clocks.t - 1000.0) / 60)
         self.clocks.t += GRAB
-        return self._now() != "busy"
+        return self._now() not in ("busy", "missing")
 
     def retrieve(self):
         photos = self.pictures[self._now()]
@@ -150,6 +151,20 @@ class Kept:
     def take(self, output) -> None:
         if isinstance(output, Event | Reminder):
             self.outcomes.append(output)
+
+    def close(self) -> None:
+        pass
+
+
+class Said:
+    """A sink that keeps the text of every note, as the terminal shows them."""
+
+    def __init__(self, said: list[str]) -> None:
+        self.said = said
+
+    def take(self, output) -> None:
+        if isinstance(output, Note):
+            self.said.append(output.text)
 
     def close(self) -> None:
         pass
@@ -210,7 +225,9 @@ def monitor_for(
     settings = watcher.settings
     clocks = clocks or FakeClocks(start)
     capture = ScriptedCapture(clocks, scene, seated, pictures)
-    camera = Camera(settings, 2.0, opener=lambda i: capture, exists=lambda i: True, clock=clocks.now)
+    camera = Camera(
+        settings, 2.0, opener=lambda i: capture, exists=lambda i: capture._now() != "missing", clock=clocks.now
+    )
     state = state or engine.new_state(calibrate_seconds=5 if calibrate else None)
     recorder = history.Recorder(history.path_for(settings), "test", clocks.wall().timestamp())
     notes, kept = notes or Notes(), Kept()
@@ -340,6 +357,26 @@ def test_calibration_with_nobody_in_view_waits_and_then_calibrates(tmp_path, est
     # Each calibration notice takes the place of the one before.
     calibration = [n for n in notes.notices if n.title in ("posture-watch is waiting for you", "Calibrated")]
     assert len(calibration) == 2 and all(n.replaces == "calibration" for n in calibration)
+
+
+def test_without_a_camera_its_absence_is_said_and_nobody_is_asked_to_sit_in_view(tmp_path, estimator, seated):
+    # No camera for 3 minutes (longer than the calibration), then one with the user in view.
+    monitor, clocks, notes, outcomes = monitor_for(
+        tmp_path, estimator, seated, lambda minute: "missing" if minute < 3 else "seated"
+    )
+    said: list[str] = []
+    monitor.sinks.append(Said(said))
+    monitor.say_when_watching(Note("calibrating: sit well", title="posture-watch: calibrating", key=CALIBRATION))
+    run_until(monitor, clocks, 5)
+    assert "calibration_waiting" not in kinds(outcomes) and "posture-watch is waiting for you" not in notes.shown
+    assert [n for n in said if n.startswith(("camera 0", "calibrating"))] == [
+        "camera 0: not found; plug it in or set camera.index (trying again)",
+        "camera 0: working",
+        "calibrating: sit well",
+    ]
+    calibrated = next(o for o in outcomes if getattr(o, "kind", "") == "calibrated")
+    assert (calibrated.wall - START).total_seconds() >= 3 * 60
+    assert notes.shown[:2] == ["posture-watch: calibrating", "Calibrated"]
 
 
 def test_until_tomorrow_means_the_next_morning_never_a_day_or_more():

@@ -127,6 +127,7 @@ class Monitor:
         self._reloaded = -RELOAD_EVERY
         self._index = self.settings["camera"]["index"]
         self._stored = FileWatch(baselines.path_for(self._index))
+        self._when_watching: list[Note] = []
         camera.on_status = self._camera_status
         camera.wait = self.wait
         camera.hold_open = self.state.calibrating
@@ -161,6 +162,13 @@ class Monitor:
     def say(self, note: Note) -> None:
         """Tell the user something once, through every sink that shows notes (the loop's thread, or before it runs)."""
         self._emit(note)
+
+    def say_when_watching(self, note: Note) -> None:
+        """Tell the user something once the camera gives pictures: without a camera, its absence is said first."""
+        if self.camera.status == OK:
+            self._emit(note)
+        else:
+            self._when_watching.append(note)
 
     def wait(self, seconds: float) -> None:
         """The loop's only way to sleep: over as soon as :meth:`stop` is called."""
@@ -472,4 +480,7 @@ class Monitor:
         if words and not self.camera.finished:
             problem = status in (MISSING, LOST)
             self._emit(Note(words.format(camera=self._source_name()), tone=Tone.PROBLEM if problem else Tone.INFO))
+        if status == OK:
+            while self._when_watching:
+                self._emit(self._when_watching.pop(0))
         self._change(CameraState(status))

@@ -39,6 +39,10 @@ FIRST_RUN = (
     "Sit as you do when sitting well, facing the screen, for {seconds:g} seconds. "
     "posture-watch is a wellness tool, not medical advice."
 )
+FROM_RECORDING = (
+    "the first {seconds:g} seconds of {video} with someone in view are taken as the neutral posture. "
+    "posture-watch is a wellness tool, not medical advice."
+)
 
 
 def run(config_path: Path | None, video: Path | None, calibrate: float | None, tray: bool, verbose: bool) -> int:
@@ -91,8 +95,13 @@ def run(config_path: Path | None, video: Path | None, calibrate: float | None, t
                     text = f"history {recorder.path} cannot be written; keeping it in memory and trying again"
                     monitor.say(Note(text, tone=Tone.PROBLEM))
                 if state.calibration is not None:
-                    text = FIRST_RUN.format(seconds=state.calibration.seconds)
-                    monitor.say(Note(f"calibrating: {text}", title="posture-watch: calibrating", key=CALIBRATION))
+                    seconds = state.calibration.seconds
+                    if video is None:
+                        text = FIRST_RUN.format(seconds=seconds)
+                    else:
+                        text = FROM_RECORDING.format(seconds=seconds, video=video.name)
+                    note = Note(f"calibrating: {text}", title="posture-watch: calibrating", key=CALIBRATION)
+                    monitor.say_when_watching(note)
                 log.info("running (log: %s)", log_path)
                 icon = _tray(monitor) if tray else None
                 if icon is None:

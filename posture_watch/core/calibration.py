@@ -2,7 +2,9 @@
 
 It waits for the user: seconds in which nobody is in view do not count, and
 when too few frames saw them it says so once (``CalibrationWaiting``) and
-starts again when they are back.
+starts again when they are back. Time the camera could not look (none there,
+a call, a pause, a locked screen) is not time spent waiting for the user: the
+user cannot sit in view of a camera that is not watching.
 """
 
 from __future__ import annotations
@@ -12,7 +14,10 @@ from dataclasses import dataclass, field
 from .baseline import Baseline
 from .events import Calibrated, CalibrationWaiting, Event
 from .features import Features
-from .observation import Observation
+from .observation import CameraSays, Observation
+
+# What the camera says when it looked at the user's place.
+LOOKED = (CameraSays.OK, CameraSays.DIM)
 
 
 @dataclass
@@ -35,8 +40,6 @@ class Calibration:
 def step(cal: Calibration, obs: Observation, seen: bool, events: list[Event]) -> Baseline | None:
     """Gather one observation; the new baseline once ``seconds`` of the user have been seen."""
     t = obs.t
-    if cal.asked is None:
-        cal.asked = t
     if cal.start is not None and t - cal.start >= cal.seconds:
         baseline = Baseline.from_samples(cal.samples)
         if baseline is not None:
@@ -45,6 +48,12 @@ def step(cal: Calibration, obs: Observation, seen: bool, events: list[Event]) ->
         # The user was in view too little of the time: start again when they are.
         _waits(cal, obs, events)
         cal.start = None
+    if obs.camera not in LOOKED:
+        if cal.start is None:
+            cal.asked = None  # the wait for the user begins when the camera looks
+        return None
+    if cal.asked is None:
+        cal.asked = t
     if not seen:
         if cal.start is None and t - cal.asked >= cal.seconds:
             _waits(cal, obs, events)
