@@ -95,13 +95,14 @@ def run(config_path: Path | None, video: Path | None, calibrate: float | None, t
                     text = f"history {recorder.path} cannot be written; keeping it in memory and trying again"
                     monitor.say(Note(text, tone=Tone.PROBLEM))
                 if state.calibration is not None:
+                    first = {"title": "posture-watch: calibrating", "key": CALIBRATION}
                     seconds = state.calibration.seconds
-                    if video is None:
-                        text = FIRST_RUN.format(seconds=seconds)
+                    if video is None:  # asked of the user once the camera gives pictures, not before
+                        note = Note(f"calibrating: {FIRST_RUN.format(seconds=seconds)}", **first)
+                        monitor.say_when_watching(note)
                     else:
                         text = FROM_RECORDING.format(seconds=seconds, video=video.name)
-                    note = Note(f"calibrating: {text}", title="posture-watch: calibrating", key=CALIBRATION)
-                    monitor.say_when_watching(note)
+                        monitor.say(Note(f"calibrating: {text}", **first))
                 log.info("running (log: %s)", log_path)
                 icon = _tray(monitor) if tray else None
                 if icon is None:
