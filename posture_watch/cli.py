@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from . import __version__, config, libraries
 from .core.events import Event
+from .core.profiles import DEFAULT as DEFAULT_PROFILE
 from .errors import UserError
 from .sense import model
 
@@ -75,6 +76,11 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--calibrate", type=float, metavar="SECONDS", help="take the neutral baseline from the first SECONDS"
     )
+    p.add_argument(
+        "--profile",
+        metavar="NAME",
+        help="start on this stored profile's neutral (default: the one the picture matches, else the default)",
+    )
     p.add_argument("--json", action="store_true", help="print one JSON object per line")
     p.add_argument(
         "--samples", action="store_true", help="with --json, also print the features of every analysed frame"
@@ -127,6 +133,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--seconds", type=float, help="how long to record (default: calibration.seconds)")
     p.add_argument(
         "--source", type=Path, metavar="VIDEO", help="take the baseline from a recording instead of the camera"
+    )
+    p.add_argument(
+        "--profile",
+        default=DEFAULT_PROFILE,
+        metavar="NAME",
+        help=f"the setup this neutral is for, such as laptop or standing (default: {DEFAULT_PROFILE})",
     )
 
     p = command("model", _model, "find, download, import or verify the pose model")
@@ -233,7 +245,7 @@ def _replay(args: argparse.Namespace) -> int:
         raise UserError("--samples needs --json: the samples are printed as JSON lines (replay VIDEO --json --samples)")
     if args.start is not None and args.history is None:
         raise UserError("--start places the replay in a history: give --history FILE as well")
-    with Replay(args.video, _load(args), args.calibrate, args.history, args.plot, args.start) as replay:
+    with Replay(args.video, _load(args), args.calibrate, args.history, args.plot, args.start, args.profile) as replay:
         if replay.moved is not None:
             print(f"posture-watch: {replay.moved}", file=sys.stderr)
         printer = _JsonPrinter() if args.json else _TextPrinter(replay)
@@ -313,6 +325,10 @@ def _describe(outcome: Outcome) -> str:
         return f"back after {outcome.away_seconds:.0f} s"
     if isinstance(outcome, ev.Break):
         return "that counts as a break"
+    if isinstance(outcome, ev.CameraMoved):
+        return "the camera seems to have moved: calibrate again"
+    if isinstance(outcome, ev.ProfileChosen):
+        return f"profile {outcome.profile}" + (" (standing)" if outcome.standing else "")
     return ""
 
 
@@ -329,7 +345,7 @@ def _stderr(text: str) -> None:
 def _calibrate(args: argparse.Namespace) -> int:
     from .app.calibrate import calibrate
 
-    baseline, path = calibrate(_load(args), args.seconds, args.source, _stderr)
+    baseline, path = calibrate(_load(args), args.seconds, args.source, _stderr, args.profile)
     print(f"calibrated: {baseline.view} view from {baseline.frames} frames, saved to {path}")
     return 0
 

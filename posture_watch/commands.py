@@ -42,6 +42,21 @@ class Calibrate:
 
 
 @dataclass(frozen=True)
+class Stand:
+    """The user stands at the desk (``standing``) or sits again: the standing profile's neutral, or the sitting
+    one's."""
+
+    standing: bool
+
+
+@dataclass(frozen=True)
+class UseProfile:
+    """Judge against the neutral of the stored profile ``name`` (one setup of this camera) from now on."""
+
+    name: str
+
+
+@dataclass(frozen=True)
 class Summary:
     """Open the report page of today, this week or this month."""
 
@@ -72,5 +87,16 @@ class StretchNow:
 
 
 Command = (
-    Pause | Resume | Snooze | ResumeReminders | Calibrate | Summary | OpenSettings | Quit | Answer | StretchNow
+    Pause
+    | Resume
+    | Snooze
+    | ResumeReminders
+    | Calibrate
+    | Stand
+    | UseProfile
+    | Summary
+    | OpenSettings
+    | Quit
+    | Answer
+    | StretchNow
 )

@@ -117,6 +117,7 @@ _RANGES: dict[str, tuple[float, float]] = {
     "pose.min_size": (0, 0.2),
     "calibration.seconds": (2, 120),
     "calibration.noise_sigmas": (1, 10),
+    "calibration.moved_seconds": (10, 3600),
     "presence.away_seconds": (5, 3600),
     "presence.max_gap_seconds": (2, 3600),
     "breaks.sitting_minutes": (5, 240),

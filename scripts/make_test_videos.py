@@ -475,6 +475,56 @@ def passer_by_recording(path: Path, data: Path, model: Path, light: float = 1.0)
     )
 
 
+def moved_view(
+    image: np.ndarray, across: float = 0.0, down: float = 0.0, scale: float = 1.0, degrees: float = 0.0
+) -> np.ndarray:
+    """The whole picture as a camera moved after it was taken sees it: turned ``degrees`` (counterclockwise) and
+    ``scale`` times as large about its middle, then shifted ``across`` and ``down`` (fractions of its width and
+    height, right and down). The room that comes into view at the edges is painted in from them."""
+    height, width = image.shape[:2]
+    matrix = cv2.getRotationMatrix2D((width / 2, height / 2), degrees, scale)
+    matrix[:, 2] += (across * width, down * height)
+    return cv2.warpAffine(image, matrix, (width, height), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+
+
+# How the camera moves in the recordings of a moved camera: the monitor it stands on turned and pushed a little.
+CAMERA_MOVES = {
+    "turned": {"across": 0.08, "degrees": 8.0},
+    "pushed back": {"across": -0.05, "down": -0.04, "scale": 0.85},
+    "nearer": {"across": 0.04, "down": -0.05, "scale": 1.12, "degrees": -3.0},
+}
+
+
+def moved_camera_recording(
+    path: Path, data: Path, move: str, after: str = "upright", seconds: float = 60.0
+) -> list[tuple[str, float, float]]:
+    """A real user (slouching-or-not, a wider view) sitting well for 18 s; then the camera moves (``CAMERA_MOVES``)
+    and the user sits on ``after``: upright for ``seconds``, or upright for 18 s and then slouched (head lower,
+    nearer the shoulders) for ``seconds``."""
+    # The six upright frames the neutral is taken from, before and after: the others sit a little leaned.
+    upright = [widen(p) for p in slouching_photos(data, "notSlouching")[:6]]
+    slouched = [widen(p) for p in slouching_photos(data, "isSlouching")]
+    moved = [moved_view(p, **CAMERA_MOVES[move]) for p in upright]
+    blocks = [("neutral", upright * 3), ("moved", (moved * 60)[: round(seconds if after == "upright" else 18)])]
+    if after != "upright":
+        blocks.append(("slouched", ([moved_view(p, **CAMERA_MOVES[move]) for p in slouched] * 60)[: round(seconds)]))
+    size = (upright[0].shape[1], upright[0].shape[0])
+    return stills_video(path, blocks, 1.0, size, seed=11)
+
+
+# Two setups of one camera for the profiles: the desk's, and a laptop's nearer and lower view of the same person.
+FRAMINGS = {"desk": {}, "laptop": {"across": -0.06, "down": 0.1, "scale": 1.35}}
+
+
+def framings_recording(path: Path, data: Path, order: list[tuple[str, int]]) -> list[tuple[str, float, float]]:
+    """A real user (the six upright frames of slouching-or-not, a wider view) sitting well in front of each setup
+    of ``FRAMINGS`` in turn, for the seconds ``order`` gives: (setup, seconds) after (setup, seconds)."""
+    upright = [widen(p) for p in slouching_photos(data, "notSlouching")[:6]]
+    blocks = [(setup, ([moved_view(p, **FRAMINGS[setup]) for p in upright] * 60)[:seconds]) for setup, seconds in order]
+    size = (upright[0].shape[1], upright[0].shape[0])
+    return stills_video(path, blocks, 1.0, size, seed=13)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("outdir", type=Path)

@@ -352,3 +352,45 @@ def test_a_fault_switched_off_mid_episode_ends_and_is_never_reminded():
     off = settings(faults__forward_head__hold_seconds=60, faults__forward_head__enabled=False)
     _, later = run(lambda t: jiggle(FORWARD, t), 400, off, state=state, start=30.5)
     assert of(later, "fault_end", "forward_head") and of(later, "alert") == []
+
+
+def test_two_hours_standing_give_no_stand_up_reminder_and_the_sitting_clock_stands_still():
+    cfg = settings(breaks__sitting_minutes=30, breaks__static_minutes=120)
+    # Sitting 10 min, then standing (the standing profile's neutral) for two hours, then sitting again.
+    state = engine.new_state(BASELINE, stored={"standing": BASELINE})
+    state, events = run(lambda t: jiggle(NEUTRAL, t), 10 * 60, cfg, period=2.0, state=state)
+    sat = state.sitting.seconds
+    engine.use(state, "standing", state.profiles["standing"])
+    state, standing = run(lambda t: jiggle(NEUTRAL, t), 130 * 60, cfg, period=2.0, state=state, start=10 * 60 + 2)
+    assert state.standing and state.sitting.seconds == sat == 10 * 60
+    assert of(events + standing, "alert") == []
+    assert not any(unit.track.fault == "sitting" for unit in state.units())
+    # Sitting again, the clock goes on from where it stood: due 20 min later.
+    engine.use(state, "desk", BASELINE)
+    _, sitting = run(lambda t: jiggle(NEUTRAL, t), 151 * 60, cfg, period=2.0, state=state, start=130 * 60 + 2)
+    assert [e["t"] for e in of(sitting, "alert", "sitting")] == [pytest.approx(150 * 60, abs=2)]
+
+
+FRAMED = {**NEUTRAL, "aspect": 0.75}
+DESK = Baseline(view="front", median=dict(FRAMED), spread={k: 0.0 for k in FRAMED}, frames=20)
+# The same person through a laptop's camera: lower in the picture, larger, to one side.
+ON_LAPTOP = {**FRAMED, "shoulder_x": 0.4, "shoulder_y": 0.85, "head_x": 0.4, "head_y": 0.5, "scale": 0.55}
+LAPTOP = Baseline(view="front", median=dict(ON_LAPTOP), spread={k: 0.0 for k in ON_LAPTOP}, frames=20)
+
+
+def test_the_profile_the_picture_matches_is_taken_within_seconds():
+    cfg = settings(breaks__sitting_minutes=240, breaks__static_minutes=120)
+    state = engine.new_state(stored={"desk": DESK, "laptop": LAPTOP})
+    assert state.profile == "desk" and state.baseline is DESK
+    # At the laptop from 60 s, back at the desk from 180 s; a forward head at the desk is no change of profile.
+    forward = {**FRAMED, "head_height": 0.56 * 0.7, "head_y": 0.45}
+
+    def where(t: float) -> dict:
+        return ON_LAPTOP if 60 <= t < 180 else forward if t >= 240 else FRAMED
+
+    state, events = run(where, 300, cfg, state=state)
+    chosen = of(events, "profile")
+    assert [(e["profile"], e["standing"]) for e in chosen] == [("laptop", False), ("desk", False)]
+    assert 60 < chosen[0]["t"] <= 64 and 180 < chosen[1]["t"] <= 184
+    assert [(e["fault"], e["t"] > 240) for e in of(events, "fault_start")] == [("forward_head", True)]
+    assert state.profile == "desk"

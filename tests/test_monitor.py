@@ -41,12 +41,14 @@ from posture_watch.app.sinks.notices import CALIBRATION, Notices
 from posture_watch.app.sinks.tray import TraySink
 from posture_watch.core import engine
 from posture_watch.core.events import Event
+from posture_watch.desktop import menu
 from posture_watch.desktop.notify import NoticeKind
 from posture_watch.history import pages, tally
 from posture_watch.history import store as history
 from posture_watch.sense.camera import Camera
 
 UPRIGHT = DATASETS / "slouching-or-not" / "low-isSlouching__high-notSlouching" / "notSlouching"
+SLOUCHED = UPRIGHT.parent / "isSlouching"
 START = datetime(2026, 11, 23, 9, 0, 0, tzinfo=localtime.zone())
 # Seconds the scripted camera takes to grab one frame.
 GRAB = 1 / 30
@@ -907,3 +909,73 @@ def test_a_monitor_ended_right_after_waking_counts_the_sleep_as_time_away(tmp_pa
     assert kinds(outcomes).count("away") == 1
     totals = day_totals(monitor, START)
     assert abs(totals["away"] - 30 * 60) <= 10 and abs(totals["present"] - 10 * 60) <= 10, totals
+
+
+def test_a_moved_camera_is_said_once_with_a_button_that_recalibrates(tmp_path, estimator, seated):
+    # Seated 2 min; then the camera is turned and shifted (the whole picture); 5 min in the user sinks, the head
+    # lower and nearer the shoulders.
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from make_test_videos import CAMERA_MOVES, moved_view
+
+    slouched = cv2.resize(cv2.imread(str(sorted(SLOUCHED.glob("*.jpg"))[0])), (320, 240))
+
+    def scene(minute: float) -> str:
+        return "seated" if minute < 2 else "moved" if minute < 5 else "slouched"
+
+    text = "[calibration]\nmoved_seconds = 60\n[faults.forward_head]\nhold_seconds = 30\n"
+    text += "[faults.slouch]\nhold_seconds = 30\n[notify]\nmin_gap_minutes = 0\n"
+    monitor, clocks, notes, outcomes = monitor_for(tmp_path, estimator, seated, scene, text)
+    capture = monitor.camera.opener(0)
+    capture.pictures["moved"] = [moved_view(seated, **CAMERA_MOVES["turned"])]
+    capture.pictures["slouched"] = [moved_view(slouched, **CAMERA_MOVES["turned"])]
+    views: list = []
+    tray = type("Tray", (), {"show": lambda self, view: views.append(view), "stop": lambda self: None})()
+    monitor.sinks.append(TraySink(tray, lambda: monitor.settings))  # type: ignore[arg-type]
+    moved_views: list = []
+
+    def press() -> None:
+        moved_views.append(views[-1])
+        [notice] = [n for n in notes.notices if n.title.startswith("The camera seems to have moved")]
+        monitor.answer(notice.actions[0][0], notice.tag)
+
+    run_until(monitor, clocks, 7, {4: press})
+    said = [o for o in outcomes if kinds([o]) == ["camera_moved"]]
+    assert len(said) == 1, kinds(outcomes)
+    # Said once the move had lasted its minute; nothing of it was a posture.
+    assert 3 <= (said[0].wall - START).total_seconds() / 60 <= 3.5
+    faults = [o for o in outcomes if kinds([o]) in (["fault_start"], ["reminder"])]
+    assert all((getattr(o, "wall", None) or o.alert.wall) >= START + timedelta(minutes=5) for o in faults), faults
+    notice = next(n for n in notes.notices if n.title.startswith("The camera seems to have moved"))
+    assert notice.actions == (("calibrate", "Recalibrate"),)
+    assert "the camera seems to have moved" in moved_views[0].tooltip
+    # Recalibrate recalibrated on the moved picture; the user sinking after it is reminded.
+    calibrated = [o for o in outcomes if kinds([o]) == ["calibrated"]]
+    assert len(calibrated) == 2 and 4 <= (calibrated[1].wall - START).total_seconds() / 60 <= 4.5
+    reminders = [o for o in outcomes if kinds([o]) == ["reminder"]]
+    assert reminders and reminders[0].alert.fault in ("forward_head", "slouch"), kinds(outcomes)
+    assert "the camera seems to have moved" not in views[-1].tooltip
+
+
+def test_standing_chosen_in_the_tray_stops_the_sitting_clock_and_its_reminder(tmp_path, estimator, seated):
+    # A stand-up reminder is due after 5 min of sitting; the user stands 1 min in (engine: test_engine's two hours).
+    monitor, clocks, _, outcomes = monitor_for(tmp_path, estimator, seated, lambda minute: "seated", SITTING_5)
+    views: list = []
+    tray = type("Tray", (), {"show": lambda self, view: views.append(view), "stop": lambda self: None})()
+    monitor.sinks.append(TraySink(tray, lambda: monitor.settings))  # type: ignore[arg-type]
+    clock: list[float] = []
+
+    def stand() -> None:
+        [row] = [row for row in menu.items(views[-1]) if row.label == "Standing now"]
+        monitor.command(row.command)
+
+    def look() -> None:
+        clock.append(monitor.state.sitting.seconds)
+
+    run_until(monitor, clocks, 12, {1: stand, 2: look, 11: look})
+    # The standing neutral was taken first (none was stored), then ten minutes of standing.
+    assert kinds(outcomes).count("calibrated") == 2, kinds(outcomes)
+    assert monitor.state.profile == "standing" and monitor.state.standing
+    assert clock[0] == clock[1] and clock[0] < 2 * 60, clock
+    assert [o for o in outcomes if kinds([o]) == ["reminder"]] == []
+    assert "standing" in views[-1].tooltip and "stand-up" not in views[-1].tooltip, views[-1]
+    assert [row.label for row in menu.items(views[-1]) if row.id == menu.STAND] == ["Sitting again"]

@@ -10,8 +10,10 @@ from make_test_videos import (
     VARIATIONS,
     Timeline,
     company_recording,
+    framings_recording,
     head_back_recording,
     lean_recording,
+    moved_camera_recording,
     passer_by_recording,
     stills_video,
 )
@@ -309,3 +311,59 @@ def test_no_calibration_on_someone_passing_far_behind(tmp_path, light):
         "calibrated",
     ], events
     assert events_of(events, "calibrated")[0]["t"] >= arrives + 10 - 0.5
+
+
+# The camera moved: said after 30 s of seen time here (the default is two minutes).
+MOVED_CONFIG = TEST_CONFIG + "[calibration]\nmoved_seconds = 30\n"
+
+
+@pytest.mark.parametrize("move", ["turned", "pushed back"])
+def test_a_moved_camera_is_no_posture_and_is_said_once(tmp_path, config_file, move):
+    # A real user sitting well; 18 s in, the whole picture is turned and shifted, or made smaller (the camera
+    # pushed back), and the user sits on as well as before.
+    spans = moved_camera_recording(tmp_path / "moved.mp4", DATASETS, move)
+    events = replay(tmp_path / "moved.mp4", config_file(MOVED_CONFIG))
+    moved = spans[1][1]
+    assert events_of(events, "fault_start", "alert") == []
+    [said] = events_of(events, "camera_moved")
+    # Said once it has lasted its 30 s, counted from the move.
+    assert moved - 1 <= said["since"] <= moved + 6, said
+    assert said["since"] + 30 <= said["t"] <= said["since"] + 36, said
+
+
+def test_a_forward_head_after_the_camera_moved_is_still_one(tmp_path, config_file):
+    # The camera turned and shifted 18 s in; 18 s later the user sinks, the head lower and nearer the shoulders.
+    spans = moved_camera_recording(tmp_path / "moved.mp4", DATASETS, "turned", after="slouched")
+    events = replay(tmp_path / "moved.mp4", config_file(MOVED_CONFIG))
+    head = [e for e in events_of(events, "fault_start", "alert") if e["fault"] in ("forward_head", "slouch")]
+    alerts = [e for e in head if e["event"] == "alert"]
+    sinks = spans[2][1]
+    assert alerts and sinks + HOLD - 1 <= alerts[0]["t"] <= sinks + HOLD + 15, events_of(events, "fault_start", "alert")
+    assert all(e["t"] > sinks for e in events_of(events, "fault_start", "alert")), events
+    assert len(events_of(events, "camera_moved")) == 1
+
+
+def test_replay_switching_between_two_setups_takes_the_profile_each_matches(tmp_path, config_file):
+    # Two neutrals of one real person through one camera: at the desk, and at a laptop (nearer, lower).
+    from posture_watch.app import baselines
+
+    cfg = config_file(TEST_CONFIG + "[camera]\nindex = 9\n")
+    try:
+        for setup in ("desk", "laptop"):
+            framings_recording(tmp_path / f"{setup}.mp4", DATASETS, [(setup, 12)])
+            made = run_cli("calibrate", "--source", tmp_path / f"{setup}.mp4", "--seconds", "10", "--config", cfg,
+                           "--profile", setup)
+            assert made.returncode == 0, made.stderr
+        spans = framings_recording(tmp_path / "day.mp4", DATASETS, [("desk", 20), ("laptop", 30), ("desk", 30)])
+        result = run_cli("replay", tmp_path / "day.mp4", "--config", cfg, "--json")
+    finally:
+        for setup in ("desk", "laptop"):
+            baselines.path_for(9, setup).unlink(missing_ok=True)
+    assert result.returncode == 0, result.stderr
+    events = json_lines(result.stdout)
+    chosen = events_of(events, "profile")
+    assert [e["profile"] for e in chosen] == ["laptop", "desk"], chosen
+    # Within seconds of sitting down at the other setup, and nothing of it a posture or a moved camera.
+    for event, (_, start, _) in zip(chosen, spans[1:], strict=True):
+        assert start < event["t"] <= start + 6, (event, start)
+    assert events_of(events, "fault_start", "alert", "camera_moved") == []

@@ -1,31 +1,62 @@
-"""The stored calibration: one baseline per camera, in the user's data folder."""
+"""The stored calibration: one baseline per camera and profile, in the user's data folder.
+
+A camera keeps a neutral per setup it sees the user in (``core.profiles``): the default profile's in
+``camera-N.json``, each other's in ``camera-N@NAME.json``.
+"""
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from .. import paths
 from ..config import Config
 from ..core import engine
 from ..core.baseline import Baseline
+from ..core.profiles import DEFAULT
 from ..errors import UserError
 
-
-def path_for(camera_index: int) -> Path:
-    """Where the calibration for a camera is stored."""
-    return paths.data_dir() / "calibration" / f"camera-{camera_index}.json"
+# What a profile may be called: it is part of a file name.
+PROFILE_NAME = re.compile(r"[A-Za-z0-9_-]{1,32}")
 
 
-def save(baseline: Baseline, camera_index: int) -> Path:
-    path = path_for(camera_index)
+def checked(profile: str) -> str:
+    """``profile`` if it can name a profile; a UserError that says what can otherwise."""
+    if not PROFILE_NAME.fullmatch(profile):
+        raise UserError(
+            f"--profile {profile!r}: a profile's name is 1 to 32 letters, digits, - or _, such as laptop or standing"
+        )
+    return profile
+
+
+def path_for(camera_index: int, profile: str = DEFAULT) -> Path:
+    """Where the calibration for a camera (and profile) is stored."""
+    name = f"camera-{camera_index}" if profile == DEFAULT else f"camera-{camera_index}@{profile}"
+    return paths.data_dir() / "calibration" / f"{name}.json"
+
+
+def save(baseline: Baseline, camera_index: int, profile: str = DEFAULT) -> Path:
+    path = path_for(camera_index, profile)
     paths.write_private(path, json.dumps(baseline.to_dict(), indent=2, sort_keys=True).encode("utf-8"))
     return path
 
 
-def load(camera_index: int) -> Baseline | None:
-    """The stored baseline for a camera, or None before the first calibration."""
-    path = path_for(camera_index)
+def load(camera_index: int, profile: str = DEFAULT) -> Baseline | None:
+    """The stored baseline for a camera (and profile), or None before the first calibration."""
+    return _read(path_for(camera_index, profile))
+
+
+def stored(camera_index: int) -> dict[str, Baseline]:
+    """Every profile's stored baseline for a camera, by profile."""
+    default = path_for(camera_index)
+    found = {DEFAULT: default} if default.exists() else {}
+    for path in sorted(default.parent.glob(f"{default.stem}@*.json")):
+        found[path.stem.split("@", 1)[1]] = path
+    return {name: baseline for name, path in found.items() if (baseline := _read(path)) is not None}
+
+
+def _read(path: Path) -> Baseline | None:
     if not path.exists():
         return None
     try:
@@ -34,22 +65,31 @@ def load(camera_index: int) -> Baseline | None:
         raise UserError(f"{path}: calibration file is damaged ({exc}); run `posture-watch calibrate`") from None
 
 
-def resolve(settings: Config, calibrate: float | None, required: bool = False) -> engine.State:
-    """The engine state a command starts from: one place decides between the stored neutral and calibrating.
+def resolve(
+    settings: Config, calibrate: float | None, required: bool = False, profile: str | None = None
+) -> engine.State:
+    """The engine state a command starts from: one place decides between the stored neutrals and calibrating.
 
-    ``calibrate`` seconds take a new neutral from the start; otherwise the one
-    stored for the camera in use is used, and without one the first
-    ``calibration.seconds`` the user is seen are taken, or, when a neutral is
-    ``required`` (a replay cannot ask the user to sit well), a UserError says
-    what to do.
+    ``calibrate`` seconds take a new neutral from the start (for ``profile``, else the default one), judged
+    alone; otherwise every profile stored for the camera in use is loaded, and the one named (else the
+    default, else the first stored) is used first; without any, the first ``calibration.seconds`` the user
+    is seen are taken, or, when a neutral is ``required`` (a replay cannot ask the user to sit well), a
+    UserError says what to do.
     """
+    name = checked(profile) if profile is not None else None
     if calibrate is not None:
         if calibrate <= 0:
             raise UserError(f"--calibrate {calibrate:g}: give a positive number of seconds, such as 10")
-        return engine.new_state(calibrate_seconds=calibrate)
-    stored = load(settings["camera"]["index"])
-    if stored is not None:
-        return engine.new_state(stored)
+        return engine.new_state(calibrate_seconds=calibrate, profile=name or DEFAULT)
+    found = stored(settings["camera"]["index"])
+    if name is not None and name not in found:
+        known = ", ".join(found) or "none yet"
+        raise UserError(
+            f"--profile {name}: no calibration of that profile for this camera (stored: {known}); "
+            f"run `posture-watch calibrate --profile {name}` first"
+        )
+    if found:
+        return engine.new_state(stored=found, profile=name or (DEFAULT if DEFAULT in found else next(iter(found))))
     if required:
         raise UserError(
             "no calibration yet: pass --calibrate SECONDS to use the start of the recording, "

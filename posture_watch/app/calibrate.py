@@ -1,4 +1,5 @@
-"""``posture-watch calibrate``: the user's neutral from the camera or a recording, stored for the camera in use.
+"""``posture-watch calibrate``: the user's neutral from the camera or a recording, stored for the camera in use
+(and a profile: a neutral per setup, such as a laptop or standing).
 
 It runs the engine's own calibration through the same Analyser as every
 other command, so a stored neutral is exactly what ``run`` would have taken.
@@ -14,6 +15,7 @@ from .. import localtime
 from ..config import Config
 from ..core import engine
 from ..core.baseline import Baseline
+from ..core.profiles import DEFAULT, STANDING
 from ..errors import UserError
 from ..sense.camera import Camera
 from ..sense.video import VideoFile
@@ -25,15 +27,18 @@ PATIENCE = 60.0
 
 
 def calibrate(
-    settings: Config, seconds: float | None, source: Path | None, tell: Callable[[str], None]
+    settings: Config, seconds: float | None, source: Path | None, tell: Callable[[str], None], profile: str = DEFAULT
 ) -> tuple[Baseline, Path]:
-    """Take and store a neutral; ``tell`` gets the one instruction for the user. Returns it and where it is."""
+    """Take and store a neutral (``profile``'s); ``tell`` gets the one instruction for the user. Returns it and where
+    it is."""
+    baselines.checked(profile)
     seconds = seconds if seconds is not None else settings["calibration"]["seconds"]
     if seconds <= 0:
         raise UserError(f"--seconds {seconds:g}: give a positive number of seconds, such as 10")
     fps = max(settings["sampling"]["fps"], 2.0)
     state = engine.new_state(calibrate_seconds=seconds)
-    instruction = f"Sit as you do when sitting well, facing the screen, for {seconds:g} seconds..."
+    how = "Stand as you do when standing well" if profile == STANDING else "Sit as you do when sitting well"
+    instruction = f"{how}, facing the screen, for {seconds:g} seconds..."
     if source is not None:
         video = VideoFile(source, fps)
         frames, sampler, close = video.frames(), video.sampler, video.close
@@ -61,4 +66,4 @@ def calibrate(
             "nobody was in view long enough to calibrate; sit facing the camera, head and shoulders "
             "visible, and run it again"
         )
-    return baseline, baselines.save(baseline, settings["camera"]["index"])
+    return baseline, baselines.save(baseline, settings["camera"]["index"], profile)

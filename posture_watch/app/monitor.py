@@ -31,6 +31,8 @@ from ..advice.wording import duration
 from ..config import Config
 from ..core import engine
 from ..core.engine import CameraSays, Observation
+from ..core.events import ProfileChosen
+from ..core.profiles import DEFAULT, STANDING
 from ..desktop import opener
 from ..history.pages import write_page
 from ..sense.camera import BUSY, LOST, MISSING, OK, PAUSED, Camera
@@ -57,7 +59,7 @@ from .outputs import Answered, Coached, ModeChanged, Note, Output, Sampled, Tick
 from .pipeline import Analyser
 from .reload import ConfigWatcher, FileWatch
 from .sinks import Sink
-from .sinks.notices import CALIBRATION
+from .sinks.notices import CALIBRATION, RECALIBRATE
 from .watchers import DoNotDisturb, Watcher
 
 log = logging.getLogger(__name__)
@@ -126,7 +128,10 @@ class Monitor:
         self._now = clocks.now()
         self._reloaded = -RELOAD_EVERY
         self._index = self.settings["camera"]["index"]
-        self._stored = FileWatch(baselines.path_for(self._index))
+        # The folder of the stored calibrations: any profile stored by `posture-watch calibrate` is news.
+        self._stored = FileWatch(baselines.path_for(self._index).parent)
+        # The profile to sit again on after standing.
+        self._sitting = self.state.profile if not self.state.standing else DEFAULT
         self._when_watching: list[Note] = []
         camera.on_status = self._camera_status
         camera.wait = self.wait
@@ -147,9 +152,12 @@ class Monitor:
         self.inbox.put(command)
 
     def answer(self, key: str, tag: object) -> None:
-        """A button on a reminder (the notifier's ``on_action``, any thread): the tag is the alert's id."""
+        """A button on a notice (the notifier's ``on_action``, any thread): on a reminder the tag is the alert's id;
+        Recalibrate on "the camera seems to have moved" calibrates."""
         if key in ANSWERS and isinstance(tag, int):
             self.command(commands.Answer(tag, ANSWERS[key]))
+        elif key == "calibrate" and tag == RECALIBRATE:
+            self.command(commands.Calibrate())
 
     def post(self, event: object) -> None:
         """Queue what a watcher saw (any thread)."""
@@ -261,23 +269,27 @@ class Monitor:
             self.camera.configure(self.settings, self.settings["sampling"]["fps"])
             index = self.settings["camera"]["index"]
             if index != self._index:
-                self._index, self._stored = index, FileWatch(baselines.path_for(index))
+                self._index = index
                 self._use_stored(f"camera {index}")
         if self._stored.changed():
             self._use_stored("the stored calibration")
 
     def _use_stored(self, what: str) -> None:
-        """Measure against the baseline stored for the camera in use, or calibrate if it has none."""
+        """Measure against the baselines stored for the camera in use (the profile in use's, else the default
+        one's, else the first), or calibrate if it has none."""
         try:
-            baseline = baselines.load(self._index)
+            stored = baselines.stored(self._index)
         except Exception as exc:  # a damaged file: say so and keep what is in force
             self._emit(Note(str(exc), tone=Tone.PROBLEM))
             return
-        if baseline is None:
+        if not stored:
+            self.state.profiles.clear()
             self._do(commands.Calibrate())
-        else:
-            self.state.baseline = baseline
-            self._emit(Note(f"using the calibration of {what}"))
+            return
+        profile = next(name for name in (self.state.profile, DEFAULT, *stored) if name in stored)
+        self.state.profiles = dict(stored)
+        engine.use(self.state, profile, stored[profile])
+        self._emit(Note(f"using the calibration of {what}" + ("" if profile == DEFAULT else f" ({profile})")))
 
     def _obey(self) -> None:
         while True:
@@ -393,8 +405,31 @@ class Monitor:
         engine.recalibrate(self.state, seconds)
         self._change(CalibrationStarted())
         self.camera.hold_open = True
-        text = f"Sit as you do when sitting well, facing the screen, for {seconds:g} seconds."
+        how = "Stand as you do when standing well" if self.state.standing else "Sit as you do when sitting well"
+        text = f"{how}, facing the screen, for {seconds:g} seconds."
         self._emit(Note(f"calibrating: {text}", title="Calibrating", key=CALIBRATION))
+
+    @_do.register
+    def _(self, command: commands.Stand) -> None:
+        if command.standing == self.state.standing:
+            return
+        if command.standing:
+            self._sitting = self.state.profile
+        self._switch(STANDING if command.standing else self._sitting)
+
+    @_do.register
+    def _(self, command: commands.UseProfile) -> None:
+        if command.name in self.state.profiles and command.name != self.state.profile:
+            self._switch(command.name)
+
+    def _switch(self, profile: str) -> None:
+        """Judge against ``profile``'s neutral from now on; calibrate it first when it has none yet."""
+        baseline = self.state.profiles.get(profile)
+        engine.use(self.state, profile, baseline)
+        standing = "standing: the sitting clock stands still; " if self.state.standing else ""
+        self._emit(Note(f"{standing}using the profile {profile}"))
+        if baseline is None:
+            self._do(commands.Calibrate())
 
     @_do.register
     def _(self, command: commands.Summary) -> None:
@@ -448,13 +483,15 @@ class Monitor:
         away_for = t - self.state.away_since if self.state.away_since is not None else 0.0
         self.camera.idle = away_for >= settings["camera"]["release_after_away_seconds"]
         self.camera.urgent = self.analyser.status is not None and self.analyser.status.deciding
-        self._emit(Sampled(wall.timestamp(), feats))
+        self._emit(Sampled(wall.timestamp(), feats, self.state.profile))
         self._outcomes(outcomes)
 
     def _outcomes(self, outcomes: list[Output]) -> None:
         for outcome in outcomes:
             if isinstance(outcome, Reminder):
                 self._remember(outcome)
+            elif isinstance(outcome, ProfileChosen) and not outcome.standing:
+                self._sitting = outcome.profile
             self._emit(outcome)
         if self.mode.calibrating and not self.state.calibrating:
             self._calibrated()
@@ -471,7 +508,7 @@ class Monitor:
         self.camera.hold_open = False
         baseline = self.state.baseline
         if self.save_baseline and baseline is not None:
-            baselines.save(baseline, self._index)
+            baselines.save(baseline, self._index, self.state.profile)
             self._stored.changed()  # our own write is not news
 
     def _camera_status(self, status: str) -> None:

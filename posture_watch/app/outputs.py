@@ -48,10 +48,11 @@ class ModeChanged:
 
 @dataclass(frozen=True)
 class Sampled:
-    """One analysed frame's features (empty when nobody was seen), at epoch ``at``."""
+    """One analysed frame's features (empty when nobody was seen), at epoch ``at``, judged against ``profile``."""
 
     at: float
     features: Features
+    profile: str | None = None
 
 
 @dataclass(frozen=True)

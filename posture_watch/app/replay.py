@@ -49,12 +49,14 @@ class Replay:
         history: Path | None = None,
         plot_to: Path | None = None,
         start: datetime | None = None,
+        profile: str | None = None,
     ) -> None:
-        """``start`` is the local time the recording began, for the history (default: when the file was made)."""
+        """``start`` is the local time the recording began, for the history (default: when the file was made);
+        ``profile`` the stored profile to begin with."""
         if plot_to is not None:
             plot.check(plot_to)
         self.video, self.settings, self.calibrate, self.plot_to = video, settings, calibrate, plot_to
-        self.state = baselines.resolve(settings, calibrate, required=True)
+        self.state = baselines.resolve(settings, calibrate, required=True, profile=profile)
         self.source = VideoFile(video, settings["sampling"]["fps"])
         count = int(self.source.capture.get(cv2.CAP_PROP_FRAME_COUNT))
         self.frames_total: int | None = count if count > 0 else None
@@ -115,7 +117,7 @@ class Replay:
                 frames = replay(source.frames(), analyser, lambda: settings, source.sampler, self.stats, self.start)
                 for t, view, feats, outcomes in frames:
                     if recorder is not None:
-                        recorder.sample(self.start.timestamp() + t, feats)
+                        recorder.sample(self.start.timestamp() + t, feats, self.state.profile)
                         for outcome in outcomes:
                             recorder.record(outcome)
                     if self.plot_to is not None:

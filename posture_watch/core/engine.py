@@ -12,6 +12,10 @@ each observation:
 - ``presence``: at the desk, away, in a call or unknown, and what that time
   counts as (a break, sitting time, nothing);
 - ``calibration``: the user's neutral from the first seconds they are seen;
+- ``profiles``: of the user's neutrals for this camera (one per setup: a desk,
+  a laptop, standing), the one the picture matches;
+- ``framing``: whether the whole picture of the user moved, as a moved camera
+  moves it, so that no posture is read from it;
 - the units of the fault registry (``faults.UNITS``, ``stillness``,
   ``sitting``), each with a ``tracks.Track`` whose majority vote starts and
   ends episodes and whose load builds while a fault is held;
@@ -29,13 +33,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from . import calibration, faults, policy, presence, stillness, tracks
+from . import calibration, faults, framing, policy, presence, profiles, stillness, tracks
 from .baseline import Baseline
 from .calibration import Calibration
-from .events import Event
+from .events import Event, ProfileChosen
+from .framing import Framing
 from .observation import CameraSays, Observation
 from .policy import Reminders, Unit
 from .presence import PresenceState, Where
+from .profiles import Matching
 from .settings import Settings
 from .sitting import Sitting
 from .stillness import Stillness
@@ -50,6 +56,13 @@ class State:
 
     baseline: Baseline | None = None
     calibration: Calibration | None = None
+    # The profile in use (its name), and every stored neutral of this camera by profile (the one in use among them).
+    profile: str = profiles.DEFAULT
+    profiles: dict[str, Baseline] = field(default_factory=dict)
+    # Standing at the desk: the sitting clock stands still and no stand-up reminder comes.
+    standing: bool = False
+    framing: Framing = field(default_factory=Framing)
+    matching: Matching = field(default_factory=Matching)
     last_t: float | None = None
     presence: PresenceState = field(default_factory=PresenceState)
     # One track per decision unit of the registry (posture faults and families, stillness).
@@ -74,11 +87,16 @@ class State:
     def snoozed_until(self) -> datetime | None:
         return self.reminders.snoozed_until
 
+    @property
+    def camera_moved(self) -> bool:
+        """The user was told that the camera seems to have moved since the neutral in use was taken."""
+        return self.framing.told
+
     def units(self) -> list[Unit]:
-        """The tracks the reminder policy weighs, each with how its held time is told."""
+        """The tracks the reminder policy weighs, each with how its held time is told (no sitting while standing)."""
         judges = {stillness.NAME: self.still.held}
         posture = [Unit(track, judges.get(name, _held)) for name, track in self.tracks.items()]
-        return [*posture, Unit(self.sitting.track, self.sitting.held)]
+        return posture if self.standing else [*posture, Unit(self.sitting.track, self.sitting.held)]
 
     # What presence tells the posture side, as it happens (``presence.Postures``).
 
@@ -116,18 +134,46 @@ class Status:
     loads: Mapping[str, float] = field(default_factory=dict)
     # The latest reminder: (engine time, fault).
     latest_alert: tuple[float, str] | None = None
+    # The profile in use, standing, and whether the camera seems to have moved since its neutral was taken.
+    profile: str = profiles.DEFAULT
+    standing: bool = False
+    camera_moved: bool = False
+    # The profiles with a stored neutral.
+    profiles: tuple[str, ...] = ()
 
 
-def new_state(baseline: Baseline | None = None, calibrate_seconds: float | None = None) -> State:
-    """A fresh state, with a stored baseline or one to be taken from the first seconds the user is seen."""
-    state = State(baseline=baseline)
+def new_state(
+    baseline: Baseline | None = None,
+    calibrate_seconds: float | None = None,
+    stored: Mapping[str, Baseline] | None = None,
+    profile: str = profiles.DEFAULT,
+) -> State:
+    """A fresh state, with a stored baseline or one to be taken from the first seconds the user is seen.
+
+    ``stored`` are the camera's neutrals by profile; ``profile`` the one to start with (``baseline`` when given,
+    else the stored one of that name). Standing is the standing profile's.
+    """
+    state = State(profiles=dict(stored or {}))
+    use(state, profile, baseline if baseline is not None else state.profiles.get(profile))
     if calibrate_seconds is not None:
         recalibrate(state, calibrate_seconds)
     return state
 
 
-def recalibrate(state: State, seconds: float) -> None:
-    """Take a new baseline from the next ``seconds`` in which the user is seen."""
+def use(state: State, profile: str, baseline: Baseline | None) -> None:
+    """Judge against ``baseline`` as the neutral of ``profile`` from now on (None: the profile has none yet)."""
+    state.profile, state.baseline = profile, baseline
+    if baseline is not None:
+        state.profiles[profile] = baseline
+    state.standing = profile == profiles.STANDING
+    state.framing = Framing()
+    state.matching = Matching()
+
+
+def recalibrate(state: State, seconds: float, profile: str | None = None) -> None:
+    """Take a new baseline (for ``profile``, else the one in use) from the next ``seconds`` the user is seen."""
+    if profile is not None and profile != state.profile:
+        use(state, profile, state.profiles.get(profile))
     state.calibration = Calibration(seconds)
 
 
@@ -183,6 +229,10 @@ def status(state: State, settings: Settings) -> Status:
         state.reminders.snoozed_until,
         loads,
         state.reminders.latest,
+        state.profile,
+        state.standing,
+        state.camera_moved,
+        tuple(state.profiles),
     )
 
 
@@ -199,7 +249,8 @@ def step(state: State, obs: Observation, settings: Settings) -> list[Event]:
         _shift(state, t - state.last_t)
     last, state.last_t = state.last_t, t
     changes = presence.step(state.presence, obs, last, settings, state, events)
-    state.sitting.advance(changes.sitting)
+    # Standing, the sitting clock stands still.
+    state.sitting.advance(0.0 if state.standing else changes.sitting)
     if changes.back_after is not None:
         for track in state.tracks.values():
             track.recover(changes.back_after, settings)
@@ -211,9 +262,16 @@ def step(state: State, obs: Observation, settings: Settings) -> list[Event]:
     if state.calibration is not None:
         baseline = calibration.step(state.calibration, obs, seen, events)
         if baseline is not None:
-            state.baseline, state.calibration = baseline, None
+            use(state, state.profile, baseline)
+            state.calibration = None
+    elif seen and state.baseline is not None:
+        chosen = profiles.pick(state.matching, obs, state.profile, state.profiles, settings)
+        if chosen is not None:
+            use(state, chosen, state.profiles[chosen])
+            events.append(ProfileChosen(t, obs.wall, chosen, state.standing))
     if seen and state.baseline is not None and obs.view == state.baseline.view:
-        _update_faults(state, obs, settings, events)
+        judged = framing.judged(state.framing, obs, state.baseline, settings, events)
+        _update_faults(state, replace(obs, features=judged), settings, events)
         stillness.update(state.still, state.tracks, obs, settings, events)
     if seen:
         policy.maybe_alert(state.reminders, state.units(), obs, settings, events)
@@ -229,6 +287,8 @@ def _shift(state: State, offset: float) -> None:
     state.presence.shift(offset)
     state.still.shift(offset)
     state.reminders.shift(offset)
+    state.framing.shift(offset)
+    state.matching.shift(offset)
     for track in [*state.tracks.values(), state.sitting.track]:
         track.shift(offset)
 

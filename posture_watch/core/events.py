@@ -128,6 +128,32 @@ class Presence(Event):
 
 
 @dataclass(frozen=True)
+class CameraMoved(Event):
+    """The whole picture of the user has been moved since ``since``, as a moved camera moves it: time to recalibrate.
+
+    How it moved: the shoulders ``across`` (toward the user's right) and ``down``, in the neutral's shoulder
+    widths, ``size`` times as large, the shoulder line turned ``turn`` degrees (the right shoulder lower).
+    """
+
+    kind: ClassVar[str] = "camera_moved"
+    since: float
+    since_wall: datetime | None
+    across: float
+    down: float
+    size: float
+    turn: float
+
+
+@dataclass(frozen=True)
+class ProfileChosen(Event):
+    """The picture matches the neutral of another profile of this camera: it is the one in use from now on."""
+
+    kind: ClassVar[str] = "profile"
+    profile: str
+    standing: bool
+
+
+@dataclass(frozen=True)
 class Alert(Event):
     """A reminder is due now for ``fault`` (a posture fault, or "sitting").
 

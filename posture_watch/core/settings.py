@@ -72,6 +72,8 @@ class Settings:
 
     faults: Mapping[str, FaultSettings]
     noise_sigmas: float
+    # Seen seconds the whole picture of the user must stay moved before the camera is said to have moved.
+    moved_seconds: float
     detection: Detection
     presence: Presence
     breaks: Breaks
@@ -94,6 +96,7 @@ class Settings:
         return cls(
             faults=MappingProxyType(faults),
             noise_sigmas=float(config["calibration"]["noise_sigmas"]),
+            moved_seconds=float(config["calibration"]["moved_seconds"]),
             detection=Detection(
                 **_floats(config["detection"]),
                 known_gap_seconds=1.5 * max(config["camera"]["sample_interval_seconds"], 1 / sampling["min_fps"]),

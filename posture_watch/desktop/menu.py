@@ -19,8 +19,10 @@ from ..commands import (
     Resume,
     ResumeReminders,
     Snooze,
+    Stand,
     StretchNow,
     Summary,
+    UseProfile,
 )
 
 APP = "posture-watch"
@@ -34,6 +36,8 @@ class TrayView:
     snoozed (``desktop.icons.STATES``). ``tooltip``: the status without the
     app's name; each tray adds the name as its host expects.
     ``snoozed_until``: the local "HH:MM" while reminders are snoozed.
+    ``standing``: the user stands at the desk; ``profile`` the setup whose neutral is in use, of ``profiles``
+    (those with a stored neutral).
     """
 
     state: str
@@ -42,6 +46,9 @@ class TrayView:
     paused: bool = False
     snoozed_until: str | None = None
     snooze_minutes: float = 15
+    standing: bool = False
+    profile: str = ""
+    profiles: tuple[str, ...] = ()
 
 
 STARTING = TrayView("starting", tooltip="starting")
@@ -61,6 +68,9 @@ class Item:
 STATUS, SEP_1, PAUSE_15, PAUSE_60, PAUSE_TOMORROW, RESUME, SNOOZE = 1, 2, 3, 4, 5, 6, 7
 SEP_2, CALIBRATE, SUMMARY, SETTINGS, SEP_3, QUIT = 8, 9, 10, 11, 12, 13
 SNOOZED, RESUME_REMINDERS, WEEK, MONTH, STRETCH_NOW = 14, 15, 16, 17, 18
+STAND = 19
+# "Use profile NAME": this id and the ones after it, in the profiles' order.
+PROFILES = 100
 # The left click on the icon: today's summary.
 DEFAULT: Command = Summary("day")
 
@@ -87,6 +97,12 @@ def items(view: TrayView) -> list[Item]:
         *rows,
         Item(SEP_2, separator=True),
         Item(STRETCH_NOW, "Stretch now", StretchNow()),
+        Item(STAND, "Sitting again" if view.standing else "Standing now", Stand(not view.standing)),
+        *(
+            Item(PROFILES + number, f"Use profile {name}", UseProfile(name))
+            for number, name in enumerate(view.profiles)
+            if name != view.profile
+        ),
         Item(CALIBRATE, "Calibrate now", Calibrate()),
         Item(SUMMARY, "Today's summary", DEFAULT),
         Item(WEEK, "This week", Summary("week")),

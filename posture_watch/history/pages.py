@@ -19,6 +19,7 @@ from ..advice.muscles import NAMES, base_muscle, describe
 from ..advice.wording import count, duration, posture_name
 from ..colours import POSTURES, STATES, hex_colour
 from ..core.faults import REGISTRY
+from ..core.profiles import DEFAULT as DEFAULT_PROFILE
 from ..localtime import Period
 from ..paths import write_private
 from . import charts
@@ -195,6 +196,7 @@ def _day(s: PeriodSummary, tz: tzinfo) -> list[str]:
     if s.reminders:
         out += ["<section><h2>Reminders</h2>", *_reminder_sentences(s), "</section>"]
     out += _breaks(s, tz)
+    out += _profiles(s)
     if s.muscle_load_seconds:
         out += _muscles(s)
     out += _causes(s)
@@ -349,6 +351,15 @@ def _reminder_sentences(s: PeriodSummary) -> list[str]:
             f"({'the median of ' + count(len(lasted), 'reminder') if len(lasted) > 1 else 'one reminder'}).</p>"
         )
     return out
+
+
+def _profiles(s: PeriodSummary) -> list[str]:
+    """Which profile's neutral the posture was judged against, when it was not only the default one."""
+    if not s.profiles or list(s.profiles) == [DEFAULT_PROFILE]:
+        return []
+    parts = [f"{html.escape(name)} for {duration(seconds)}" for name, seconds in s.profiles.items()]
+    text = f"<p>Judged against the neutral of the profile {_join(parts)}.</p>"
+    return ["<section><h2>Setups</h2>", text, "</section>"]
 
 
 def _breaks(s: PeriodSummary, tz: tzinfo) -> list[str]:

@@ -15,6 +15,7 @@ import os
 import sqlite3
 import statistics
 import uuid
+from collections import Counter
 from collections.abc import Mapping
 from datetime import datetime
 from functools import singledispatchmethod
@@ -77,6 +78,10 @@ MIGRATIONS = [
                            verified INTEGER NOT NULL, timed_only INTEGER NOT NULL);
     CREATE INDEX coaching_at ON coaching (at);
     """,
+    # Each minute keeps the profile (the setup's neutral) the user was judged against.
+    """
+    ALTER TABLE minutes ADD COLUMN profile TEXT;
+    """,
 ]
 # Seconds between two heartbeats of a running session.
 HEARTBEAT = 60.0
@@ -137,7 +142,8 @@ class Recorder:
         self.pending: list[tuple[str, tuple]] = []
         self.failing = False
         self.db: sqlite3.Connection | None = None
-        self.minute: tuple[float, int, int, dict[str, list[float]]] | None = None
+        # The minute being gathered: its start, frames, frames with the user, features, and profiles in use.
+        self.minute: tuple[float, int, int, dict[str, list[float]], Counter[str]] | None = None
         # The presence row open now: (kind, start).
         self.row: tuple[str, float] | None = None
         self.last = started
@@ -285,27 +291,31 @@ class Recorder:
         if alert_id is not None:
             self.respond(alert_id, "coached")
 
-    def sample(self, at: float, features: dict[str, float]) -> None:
-        """Fold one analysed frame into the per-minute summary."""
+    def sample(self, at: float, features: dict[str, float], profile: str | None = None) -> None:
+        """Fold one analysed frame, judged against ``profile``'s neutral, into the per-minute summary."""
         self.beat(at)
         minute = at - at % 60
         if self.minute is not None and self.minute[0] != minute:
             self._flush_minute()
         if self.minute is None:
-            self.minute = (minute, 0, 0, {})
-        start, frames, present, values = self.minute
+            self.minute = (minute, 0, 0, {}, Counter())
+        start, frames, present, values, profiles = self.minute
         for key, value in features.items():
             values.setdefault(key, []).append(value)
-        self.minute = (start, frames + 1, present + bool(features), values)
+        if features and profile is not None:
+            profiles[profile] += 1
+        self.minute = (start, frames + 1, present + bool(features), values, profiles)
 
     def _flush_minute(self) -> None:
         if self.minute is None:
             return
-        start, frames, present, values = self.minute
+        start, frames, present, values, profiles = self.minute
         means = {k: round(statistics.fmean(v), 4) for k, v in values.items()}
+        profile = profiles.most_common(1)[0][0] if profiles else None
         self._write(
-            "INSERT OR REPLACE INTO minutes (session, minute, frames, present, features) VALUES (?, ?, ?, ?, ?)",
-            (self.session, start, frames, present, json.dumps(means)),
+            "INSERT OR REPLACE INTO minutes (session, minute, frames, present, features, profile) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (self.session, start, frames, present, json.dumps(means), profile),
         )
         self.minute = None
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, tzinfo
 from typing import Any
 
@@ -175,6 +175,8 @@ class PeriodSummary:
     causes: tuple[Cause, ...]
     days: tuple[Day, ...]
     previous: PeriodTotals | None
+    # Minutes seen at the desk judged against each profile's neutral (a setup: desk, laptop, standing), in seconds.
+    profiles: dict[str, float] = field(default_factory=dict)
 
     @property
     def hours(self) -> float:
@@ -235,6 +237,7 @@ class PeriodSummary:
             "breaks_suggested": self.breaks_suggested,
             "longest_sitting": stretch(self.longest_sitting),
             "muscle_load_seconds": {k: _round(v) for k, v in self.muscle_load_seconds.items()},
+            "profile_seconds": {k: _round(v) for k, v in self.profiles.items()},
             "causes": [
                 {
                     "fault": c.fault,

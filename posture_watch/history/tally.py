@@ -86,6 +86,7 @@ def summarize(db: sqlite3.Connection, period: Period, day: date, tz: tzinfo | No
         muscle_load_seconds=_muscle_load(episodes),
         causes=likely_causes(totals, days if period != "day" else ()),
         days=days,
+        profiles=_profiles(db, start, end),
         previous=(
             PeriodTotals(
                 before[0],
@@ -97,6 +98,15 @@ def summarize(db: sqlite3.Connection, period: Period, day: date, tz: tzinfo | No
             else None
         ),
     )
+
+
+def _profiles(db: sqlite3.Connection, start: float, end: float) -> dict[str, float]:
+    """Seconds of the minutes with the user in view, by the profile they were judged against (most first)."""
+    seconds = Counter[str]()
+    for minute in rows(db, "minutes", start, end):
+        if minute["present"] and minute.get("profile"):
+            seconds[minute["profile"]] += 60.0
+    return dict(seconds.most_common())
 
 
 def _days(history: _History, first: date, last: date, tz: tzinfo) -> Iterable[Day]:

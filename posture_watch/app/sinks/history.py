@@ -33,7 +33,7 @@ class History:
 
     @take.register
     def _(self, sampled: Sampled) -> None:
-        self.recorder.sample(sampled.at, sampled.features)
+        self.recorder.sample(sampled.at, sampled.features, sampled.profile)
 
     @take.register
     def _(self, tick: Tick) -> None:

@@ -7,12 +7,15 @@ from functools import singledispatchmethod
 
 from ...advice.reminders import Reminder
 from ...config import Config
-from ...core.events import Calibrated, CalibrationWaiting
+from ...core.events import Calibrated, CalibrationWaiting, CameraMoved
 from ...desktop.notify import Notice, NoticeKind, Notifier
 from ..outputs import Note, Output, Tone
 
-# Calibration's notices replace each other: "calibrating", "waiting for you", "calibrated".
+# Calibration's notices replace each other: "calibrating", "waiting for you", "calibrated"; the camera moved
+# ("recalibrate?") gives way to them too.
 CALIBRATION = "calibration"
+# The button on "the camera seems to have moved", and the tag its click comes back with.
+RECALIBRATE = "recalibrate"
 
 
 class Notices:
@@ -52,6 +55,16 @@ class Notices:
     def _(self, event: CalibrationWaiting) -> None:
         text = "Waiting for you to sit in view of the camera to calibrate."
         self.notifier.post(Notice("posture-watch is waiting for you", text, replaces=CALIBRATION))
+
+    @take.register
+    def _(self, event: CameraMoved) -> None:
+        text = (
+            "The whole picture of you has moved, as it does when the camera is moved, so your posture is judged "
+            "less until you recalibrate. Sit well and press Recalibrate, or choose Calibrate now in the tray."
+        )
+        actions = (("calibrate", "Recalibrate"),) if self.settings()["notify"]["actions"] else ()
+        title = "The camera seems to have moved: recalibrate?"
+        self.notifier.post(Notice(title, text, actions=actions, tag=RECALIBRATE, replaces=CALIBRATION))
 
     @take.register
     def _(self, note: Note) -> None:

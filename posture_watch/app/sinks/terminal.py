@@ -8,7 +8,7 @@ from functools import singledispatchmethod
 
 from ...advice.reminders import Reminder
 from ...advice.wording import coached, posture_name
-from ...core.events import Calibrated, CalibrationWaiting, FaultEnd, FaultStart
+from ...core.events import Calibrated, CalibrationWaiting, CameraMoved, FaultEnd, FaultStart, ProfileChosen
 from ..modes import PauseReason
 from ..outputs import Coached, ModeChanged, Note, Output
 
@@ -41,6 +41,14 @@ class Terminal:
     @take.register
     def _(self, event: CalibrationWaiting) -> None:
         say("waiting for you to sit in view of the camera to calibrate")
+
+    @take.register
+    def _(self, event: CameraMoved) -> None:
+        say("the camera seems to have moved: calibrate again (Calibrate now in the tray) to judge posture fully")
+
+    @take.register
+    def _(self, event: ProfileChosen) -> None:
+        say(f"using the profile {event.profile}: the picture matches its neutral")
 
     @take.register(FaultStart)
     @take.register(FaultEnd)

@@ -37,6 +37,9 @@ def view(tick: Tick, settings: Config) -> TrayView:
         "paused": mode.paused == PauseReason.USER,
         "snoozed_until": f"{snoozed:%H:%M}" if snoozed is not None else None,
         "snooze_minutes": settings["notify"]["snooze_minutes"],
+        "standing": status.standing,
+        "profile": status.profile,
+        "profiles": status.profiles,
     }
     if mode.paused == PauseReason.USER:
         assert mode.until is not None
@@ -52,7 +55,10 @@ def view(tick: Tick, settings: Config) -> TrayView:
     if status.away:
         return TrayView("away", tooltip="away (a break)", **menu)
     left = settings["breaks"]["sitting_minutes"] * 60 - status.sitting_seconds
-    after = f"; stand-up break in {duration(max(left, 0))}" + (" (do not disturb)" if tick.quiet else "")
+    after = "; standing" if status.standing else f"; stand-up break in {duration(max(left, 0))}"
+    after += " (do not disturb)" if tick.quiet else ""
+    if status.camera_moved:
+        after += "; the camera seems to have moved: Calibrate now"
     if snoozed is not None:
         posture = "posture good" if status.worst is None else posture_name(status.worst[0], status.worst[1]).lower()
         return TrayView("snoozed", tooltip=f"reminders snoozed until {snoozed:%H:%M}; {posture}{after}", **menu)
