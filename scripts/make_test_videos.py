@@ -496,18 +496,19 @@ CAMERA_MOVES = {
 
 
 def moved_camera_recording(
-    path: Path, data: Path, move: str, after: str = "upright", seconds: float = 60.0
+    path: Path, data: Path, move: str | dict[str, float], after: str = "upright", seconds: float = 60.0
 ) -> list[tuple[str, float, float]]:
-    """A real user (slouching-or-not, a wider view) sitting well for 18 s; then the camera moves (``CAMERA_MOVES``)
-    and the user sits on ``after``: upright for ``seconds``, or upright for 18 s and then slouched (head lower,
-    nearer the shoulders) for ``seconds``."""
+    """A real user (slouching-or-not, a wider view) sitting well for 18 s; then the camera moves (one of
+    ``CAMERA_MOVES`` by name, or ``moved_view``'s arguments) and the user sits on ``after``: upright for
+    ``seconds``, or upright for 18 s and then slouched (head lower, nearer the shoulders) for ``seconds``."""
+    how = CAMERA_MOVES[move] if isinstance(move, str) else move
     # The six upright frames the neutral is taken from, before and after: the others sit a little leaned.
     upright = [widen(p) for p in slouching_photos(data, "notSlouching")[:6]]
     slouched = [widen(p) for p in slouching_photos(data, "isSlouching")]
-    moved = [moved_view(p, **CAMERA_MOVES[move]) for p in upright]
+    moved = [moved_view(p, **how) for p in upright]
     blocks = [("neutral", upright * 3), ("moved", (moved * 60)[: round(seconds if after == "upright" else 18)])]
     if after != "upright":
-        blocks.append(("slouched", ([moved_view(p, **CAMERA_MOVES[move]) for p in slouched] * 60)[: round(seconds)]))
+        blocks.append(("slouched", ([moved_view(p, **how) for p in slouched] * 60)[: round(seconds)]))
     size = (upright[0].shape[1], upright[0].shape[0])
     return stills_video(path, blocks, 1.0, size, seed=11)
 
