@@ -364,14 +364,19 @@ def test_opening_a_file_or_a_page_says_when_nothing_can(tmp_path, monkeypatch):
     assert result.stdout.strip() == "False", result.stderr
 
 
-def test_a_command_that_needs_the_camera_now_waits_for_another_program_only_so_long():
-    """The coach and calibrate take the camera; while a call holds it they wait their patience, then say so."""
-    clock = FakeClock()
+def held_by_another_program(clock: FakeClock) -> Camera:
+    """A camera that will not open, as while a call holds it, on ``clock``."""
     captures = [FakeCapture(clock, opens=False) for _ in range(100)]
-    cam = Camera(
+    return Camera(
         camera_settings("continuous"), 5.0, opener=lambda i: captures.pop(0), exists=lambda i: True, clock=clock,
         wait=clock.wait,
     )  # fmt: skip
+
+
+def test_a_command_that_needs_the_camera_now_waits_for_another_program_only_so_long():
+    """The coach and calibrate take the camera; while a call holds it they wait their patience, then say so."""
+    clock = FakeClock()
+    cam = held_by_another_program(clock)
     began = clock.now
     with pytest.raises(UserError, match="camera 0 is in use by another program; close it and try again"):
         next(cam.frames(15.0))
@@ -386,11 +391,7 @@ def test_a_command_that_needs_the_camera_now_waits_for_another_program_only_so_l
 def test_quitting_while_the_camera_is_busy_ends_the_wait_at_once():
     """q or Esc in the coach's window while a call holds the camera stops the wait, without an error."""
     clock = FakeClock()
-    captures = [FakeCapture(clock, opens=False) for _ in range(100)]
-    cam = Camera(
-        camera_settings("continuous"), 5.0, opener=lambda i: captures.pop(0), exists=lambda i: True, clock=clock,
-        wait=clock.wait,
-    )  # fmt: skip
+    cam = held_by_another_program(clock)
     began = clock.now
     quit_at = began + 3.0
     assert list(cam.frames(15.0, stop=lambda: clock.now >= quit_at)) == []
