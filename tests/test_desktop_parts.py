@@ -8,6 +8,7 @@ import plistlib
 import stat
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import replace
 from datetime import datetime
@@ -396,3 +397,22 @@ def test_quitting_while_the_camera_is_busy_ends_the_wait_at_once():
     quit_at = began + 3.0
     assert list(cam.frames(15.0, stop=lambda: clock.now >= quit_at)) == []
     assert cam.status == "busy" and clock.now - began < 3.0 + 2.0, "ended at the next look after the quit"
+
+
+def test_a_tray_loop_that_never_takes_the_stop_does_not_hold_the_exit(monkeypatch, caplog):
+    """pystray hands stop() to its loop and waits; a loop stuck in an X11 round trip never answers."""
+    from posture_watch.desktop import tray
+
+    stuck = threading.Event()
+
+    class StuckIcon:
+        def stop(self) -> None:
+            stuck.set()
+            threading.Event().wait()  # the loop never runs the stop
+
+    icon = object.__new__(tray.Tray)
+    icon.icon = StuckIcon()
+    monkeypatch.setattr(tray, "STOP_SECONDS", 0.1)
+    icon.stop()
+    assert stuck.is_set()
+    assert any("did not close" in r.getMessage() for r in caplog.records)

@@ -96,7 +96,18 @@ class Tray:
         self.icon.run(setup=started)
 
     def stop(self) -> None:
-        self.icon.stop()
+        """End the tray loop, waiting at most STOP_SECONDS: pystray hands the stop to its loop and waits for it, and
+        an X11 loop caught in a round trip to the server (python-xlib shares one connection between threads) would
+        otherwise hold the monitor's exit for ever. The loop's thread is a daemon: the process ends without it."""
+        stopping = threading.Thread(target=self.icon.stop, name="tray-stop", daemon=True)
+        stopping.start()
+        stopping.join(STOP_SECONDS)
+        if stopping.is_alive():
+            log.warning("the tray icon did not close within %g s; leaving it to end with the process", STOP_SECONDS)
+
+
+# How long ending the monitor waits for the tray icon to close.
+STOP_SECONDS = 10.0
 
 
 # Behind the icon when the tray's background cannot be read (a tray of another depth).
