@@ -1,8 +1,8 @@
 """posture-watch accuracy benchmark: which faults the core raises on real people, and on acted-out postures.
 
-    python benchmarks/accuracy.py [--neutral-minutes 8] [--photos grace_hopper astronaut] [--update-doc]
+    python benchmarks/accuracy.py [--neutral-minutes 8] [--photos grace_hopper astronaut] [--only PART] [--update-doc]
 
-Five parts, all through the real pose model and the real core (config.defaults() unless said):
+Seven parts, all through the real pose model and the real core (config.defaults() unless said):
 
 1. slouching-or-not front photos: every 3-frame baseline from the upright frames
    (all 455 of them); each frame is scored with ``faults.read`` against every
@@ -21,9 +21,17 @@ Five parts, all through the real pose model and the real core (config.defaults()
    tilted back seen from the front (and brief glances up and a nod), a second person behind
    the user by day and in a dim room (compared with the user alone), someone passing far
    behind before any calibration.
+6. Setups: a moved camera (the picture turned, pushed back or nearer) with the user sitting on or
+   sinking, and two profiles' neutrals (desk and laptop) with a replay switching between them.
+7. Low light: the neutral videos and the slouching-or-not photos as a webcam shows them
+   in a room that gets dark after calibration, at several light levels: the picture's
+   quality, false fault starts and alerts, people lost, a slouch found; and the same
+   with the frames ``quality.measure`` calls poor told to the engine as unknown.
 
 Prints the results as markdown; ``--update-doc`` also puts them into docs/accuracy.md
-between its results markers. Needs the pose model and the data sets (see tests/testdata.py).
+between its results markers (parts 1-6) and its low-light markers (part 7). ``--only PART``
+runs one part (with ``--update-doc``, only ``low-light``). Needs the pose model and the data sets
+(see tests/testdata.py).
 """
 
 from __future__ import annotations
@@ -31,7 +39,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import itertools
-import math
 import statistics
 import subprocess
 import sys
@@ -39,7 +46,7 @@ import tempfile
 import time
 from collections import Counter, defaultdict
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -53,6 +60,7 @@ from make_test_videos import (  # noqa: E402
     CAMERA_MOVES,
     Timeline,
     company_recording,
+    dim_frames,
     framings_recording,
     head_back_recording,
     lean_recording,
@@ -64,9 +72,10 @@ from make_test_videos import SCENARIOS as VIDEO_SCENARIOS  # noqa: E402
 
 from posture_watch import config  # noqa: E402
 from posture_watch.advice.reminders import Reminder  # noqa: E402
-from posture_watch.app.pipeline import Analyser, Stats, open_estimator, replay  # noqa: E402
+from posture_watch.app.pipeline import Analyser, Stats, open_estimator  # noqa: E402
 from posture_watch.core import engine, faults, features  # noqa: E402
 from posture_watch.core.baseline import Baseline  # noqa: E402
+from posture_watch.core.engine import Observation  # noqa: E402
 from posture_watch.core.events import (  # noqa: E402
     Alert,
     Away,
@@ -79,16 +88,22 @@ from posture_watch.core.events import (  # noqa: E402
     FaultStart,
     ProfileChosen,
 )
+from posture_watch.core.observation import CameraSays  # noqa: E402
+from posture_watch.sense import quality  # noqa: E402
 from posture_watch.sense.pose import PoseEstimator  # noqa: E402
+from posture_watch.sense.quality import Quality  # noqa: E402
 from posture_watch.sense.video import Sampler, VideoFile  # noqa: E402
 
 DOC = ROOT / "docs" / "accuracy.md"
 BEGIN, END = "<!-- results:begin -->", "<!-- results:end -->"
+LOW_BEGIN, LOW_END = "<!-- low-light:begin -->", "<!-- low-light:end -->"
 # Faults that a head lowered toward the shoulders should raise (head_back once the registry has it).
 HEAD_DOWN = tuple(f for f in ("forward_head", "slouch", "too_close", "head_back") if f in faults.REGISTRY)
 # Judged over minutes by the engine, not from a frame's posture.
 NOT_POSTURE = ("static_posture", "sitting")
 CALIBRATE_SECONDS = 10.0
+# The neutral videos' own frame rate (about 24 fps): every frame of theirs is played.
+VIDEO_FPS = 24.0
 
 # tests/test_scenarios.py's settings: every posture fault of the registry held 20 s before a reminder.
 from test_scenarios import HOLD, ONSET, TEST_CONFIG  # noqa: E402
@@ -500,48 +515,41 @@ def side_photos(b: Bench) -> None:
 # 3. Neutral real videos ---------------------------------------------------------------------------------------
 
 
-def ping_pong(path: Path, seconds: float, sampler: Sampler) -> Iterator[tuple[float, np.ndarray]]:
-    """The recording played forward, backward, forward... for ``seconds``; only the frames ``sampler`` wants."""
-    capture = cv2.VideoCapture(str(path))
-    fps = capture.get(cv2.CAP_PROP_FPS)
-    images = []
-    while True:
-        ok, image = capture.read()
-        if not ok:
-            break
-        images.append(image)
-    capture.release()
-    if not images or not (math.isfinite(fps) and fps > 0):
-        raise SystemExit(f"{path}: no frames or no frame rate")
-    cycle = max(2 * len(images) - 2, 1)
-    k = 0
-    while (t := k / fps) < seconds:
-        i = k % cycle
-        if sampler.due(t):
-            yield t, images[i if i < len(images) else cycle - i]
-        k += 1
-
-
 def run_pipeline(
-    frames_of, settings: config.Config, state: engine.State | None = None
-) -> tuple[list[object], dict[str, float], Stats]:
-    """Events and each fault's peak score after calibration (or from ``state``), through the real Analyser and
-    engine."""
+    frames_of, settings: config.Config, state: engine.State | None = None, poor_unknown: bool = False
+) -> tuple[list[object], dict[str, float], Stats, list[tuple[float, Quality]]]:
+    """Events, each fault's peak score after calibration (or from ``state``), and each frame's (t, quality),
+    through the real Analyser and engine.
+
+    ``poor_unknown`` tells the engine a frame too poor to judge (``quality.measure``) as ``CameraSays.DIM``:
+    someone there, posture unknown.
+    """
     state = state if state is not None else engine.new_state(calibrate_seconds=CALIBRATE_SECONDS)
     stats = Stats()
     peaks: dict[str, float] = defaultdict(float)
     events: list[object] = []
+    qualities: list[tuple[float, Quality]] = []
     sampler = Sampler(settings["sampling"]["fps"])
     with open_estimator(settings) as estimator:
         analyser = Analyser(estimator, state, settings["sampling"]["fps"])
-        for _, view, feats, outcomes in replay(
-            frames_of(sampler), analyser, lambda: settings, sampler, stats, START
-        ):
+        for t, image in frames_of(sampler):
+            wall = START + timedelta(seconds=t)
+            judged = quality.measure(image, None)
+            if poor_unknown and not state.calibrating and judged.poor:
+                qualities.append((t, judged))
+                outcomes = analyser.tell(Observation(t, wall=wall, camera=CameraSays.DIM), settings)
+                view, feats = None, {}
+            else:
+                view, feats, outcomes = analyser.frame(t, image, settings, wall, sampler)
+                assert analyser.quality is not None
+                qualities.append((t, analyser.quality))
+            stats.frames_analysed += 1
+            stats.last_t = t
             events.extend(o.alert if isinstance(o, Reminder) else o for o in outcomes)
             if state.baseline is not None and view == state.baseline.view and not state.calibrating:
                 for name, r in faults.read(feats, state.baseline, settings.core).items():
                     peaks[name] = max(peaks[name], r.score)
-    return events, peaks, stats
+    return events, peaks, stats, qualities
 
 
 def top_peaks(peaks: dict[str, float], skip: str | None = None, n: int = 3) -> str:
@@ -558,7 +566,9 @@ def neutral_videos(b: Bench, minutes: float) -> None:
         capture = cv2.VideoCapture(str(path))
         length = capture.get(cv2.CAP_PROP_FRAME_COUNT) / max(capture.get(cv2.CAP_PROP_FPS), 1e-9)
         capture.release()
-        events, peaks, stats = run_pipeline(lambda s, p=path: ping_pong(p, minutes * 60, s), settings)
+        events, peaks, stats, _ = run_pipeline(
+            lambda s, p=path: dim_frames(p, 1.0, minutes * 60, fps=VIDEO_FPS, keep=s.due), settings
+        )
         calibrated = next((e for e in events if isinstance(e, Calibrated)), None)
         starts = [e for e in events if isinstance(e, FaultStart) and e.fault not in NOT_POSTURE]
         alerts = [e for e in events if isinstance(e, Alert)]
@@ -604,7 +614,7 @@ def scenarios(b: Bench, photos: list[str], neutral_seconds: float) -> None:
                 )
                 source = VideoFile(video, settings["sampling"]["fps"])
                 try:
-                    events, peaks, _ = run_pipeline(lambda s, src=source: _sampled(src, s), settings)
+                    events, peaks, _, _ = run_pipeline(lambda s, src=source: _sampled(src, s), settings)
                 finally:
                     source.close()
                 starts = [e for e in events if isinstance(e, FaultStart) and e.fault not in NOT_POSTURE]
@@ -710,7 +720,7 @@ def _run(
 ) -> tuple[list[object], dict[str, float]]:
     source = VideoFile(video, settings["sampling"]["fps"])
     try:
-        events, peaks, _ = run_pipeline(lambda s: _sampled(source, s), settings, state)
+        events, peaks, _, _ = run_pipeline(lambda s: _sampled(source, s), settings, state)
     finally:
         source.close()
     return events, peaks
@@ -857,6 +867,143 @@ def _company(b: Bench, settings: config.Config, folder: Path) -> None:
             )
         )
 
+# 7. Low light ----------------------------------------------------------------------------------------------------
+
+# The picture's brightness against normal light, as make_test_videos.webcam_light makes it.
+LIGHT_LEVELS = (1.0, 0.5, 0.35, 0.25, 0.15, 0.10, 0.06)
+LIGHT_FROM = 12.0  # normal light until then (calibration takes the first 10 s), then dim within a second
+NEUTRAL_SIZE = (240, 424)  # the neutral videos at about the pixel count of the camera's 320x240
+PHOTO_UPRIGHT_END = 32.0  # the photo recording: upright photos until then, slouched after
+
+
+def low_light(b: Bench, minutes: float, seeds: int) -> None:
+    folder = b.data / "slouching-or-not" / "low-isSlouching__high-notSlouching"
+    upright = [cv2.imread(str(p)) for p in sorted((folder / "notSlouching").glob("*.jpg"))]
+    slouched = [cv2.imread(str(p)) for p in sorted((folder / "isSlouching").glob("*.jpg"))]
+    # 12 s upright in normal light (calibration), 20 s upright in the dim, then slouched for 42 s.
+    photos = upright[:12] + upright + upright[:5] + slouched * 3
+    photo_settings = config.parse(TEST_CONFIG.encode(), "tests/test_scenarios.py TEST_CONFIG")
+    photo_settings = photo_settings.with_changes(model__path=str(b.model))
+    videos = sorted((b.data / "neutral-front-video").glob("*.mp4"))
+    rows, judged_rows = [], []
+    for level in LIGHT_LEVELS:
+        qualities: list[Quality] = []
+        counts: dict[bool, Counter[str]] = {False: Counter(), True: Counter()}
+        for poor_unknown in (False, True):
+            got = counts[poor_unknown]
+            for path in videos:
+                events, _, _, seen = run_pipeline(
+                    lambda s, p=path, lv=level: dim_frames(
+                        p, lv, minutes * 60, light_from=LIGHT_FROM, fps=VIDEO_FPS, size=NEUTRAL_SIZE, keep=s.due
+                    ),
+                    b.settings,
+                    poor_unknown=poor_unknown,
+                )
+                dim = [q for t, q in seen if t >= LIGHT_FROM + 2]
+                got["video_starts"] += sum(isinstance(e, FaultStart) and e.fault not in NOT_POSTURE for e in events)
+                got["video_alerts"] += sum(isinstance(e, Alert) for e in events)
+                got["video_frames"] += len(dim)
+                got["video_nobody"] += sum(q.visibility is None and not (poor_unknown and q.poor) for q in dim)
+                if not poor_unknown:
+                    qualities.extend(dim)
+            for seed in range(seeds):
+                events, _, _, seen = run_pipeline(
+                    lambda s, lv=level, sd=seed: dim_frames(
+                        photos, lv, len(photos), light_from=LIGHT_FROM, fps=5, seed=sd, keep=s.due
+                    ),
+                    photo_settings,
+                    poor_unknown=poor_unknown,
+                )
+                starts = [e for e in events if isinstance(e, FaultStart) and e.fault not in NOT_POSTURE]
+                got["photo_false"] += any(e.t < PHOTO_UPRIGHT_END for e in starts)
+                got["photo_found"] += any(e.t >= PHOTO_UPRIGHT_END and e.fault in HEAD_DOWN for e in starts)
+                if not poor_unknown:
+                    qualities.extend(q for t, q in seen if t >= LIGHT_FROM + 2)
+        seen_q = [q.visibility for q in qualities if q.visibility is not None]
+        poor = sum(q.poor for q in qualities)
+        reasons = Counter(q.reason for q in qualities if q.poor)
+        rows.append(
+            [
+                f"{level * 100:g} %",
+                f"{statistics.median(q.brightness for q in qualities):.3f}",
+                f"{statistics.median(q.noise for q in qualities) * 255:.1f}",
+                f"{statistics.median(q.clarity for q in qualities):.1f}",
+                f"{statistics.median(seen_q):.3f}" if seen_q else "-",
+                f"{pct(poor, len(qualities))}" + (f" ({', '.join(sorted(reasons))})" if reasons else ""),
+            ]
+        )
+        for poor_unknown, table_rows in ((False, rows), (True, judged_rows)):
+            got = counts[poor_unknown]
+            cells = [
+                f"{got['video_starts']} / {got['video_alerts']}",
+                pct(got["video_nobody"], got["video_frames"]),
+                f"{got['photo_false']} of {seeds}",
+                f"{got['photo_found']} of {seeds}",
+            ]
+            if poor_unknown:
+                table_rows.append([f"{level * 100:g} %", *cells])
+            else:
+                rows[-1].extend(cells)
+        # Where most frames are judged, the slouch must be found; where most are poor, nothing may start.
+        expect_judged = poor < len(qualities) / 2
+        b.score.append(
+            (
+                f"low light {level * 100:g} %: neutral video fault starts / alerts; upright photos with a false "
+                "start; slouch found (poor frames unknown)",
+                f"0 / 0; 0; {seeds if expect_judged else 0} of {seeds}",
+                f"{counts[True]['video_starts']} / {counts[True]['video_alerts']}; {counts[True]['photo_false']}; "
+                f"{counts[True]['photo_found']} of {seeds}",
+            )
+        )
+    b.out(
+        "### Low light",
+        "",
+        f"The real recordings as a webcam shows them in a room that gets dark after calibration: normal light "
+        f"for the first {LIGHT_FROM:g} s (calibrated on the first {CALIBRATE_SECONDS:g} s), then within a second "
+        "the picture at each level of its normal brightness, with the sensor noise the camera's gain adds "
+        "(`scripts/make_test_videos.py`'s `webcam_light`: gain 1/sqrt(level), noise from 3.7 grey levels at "
+        "mid-grey in normal light to 6.3 at 6 %, uncompressed as a camera gives it). The three neutral videos at "
+        f"{NEUTRAL_SIZE[0]}x{NEUTRAL_SIZE[1]}, ping-ponged to {minutes:g} minutes, at the default settings "
+        "(every posture fault start and alert is wrong); and the slouching-or-not photos, one a second with "
+        f"fresh noise on each frame: upright until {PHOTO_UPRIGHT_END:g} s, slouched for 42 s after, with "
+        f"tests/test_scenarios.py's settings (hold 20 s), {seeds} noise seeds (a fault start while upright "
+        f"is false; a head-family fault start after {PHOTO_UPRIGHT_END:g} s finds the slouch). The picture "
+        f"columns are medians over the dim part (from {LIGHT_FROM + 2:g} s) of all of them; visibility is the "
+        f"mean of the upper-body landmarks' over frames with a person found; poor is the share of frames "
+        f"`quality.measure` calls too dark (mean brightness under {quality.DARK:g}) or too noisy (contrast "
+        f"under {quality.NOISY:g} x noise).",
+        "",
+        "Every frame judged, as the engine does today:",
+        "",
+        *table(
+            [
+                "light",
+                "brightness",
+                "noise (grey levels)",
+                "contrast / noise",
+                "visibility",
+                "poor",
+                "neutral video: fault starts / alerts",
+                "neutral video: frames with nobody found",
+                "photos: upright runs with a false start",
+                "photos: slouch found",
+            ],
+            rows,
+        ),
+        "Poor frames told to the engine as someone there with posture unknown (`CameraSays.DIM`):",
+        "",
+        *table(
+            [
+                "light",
+                "neutral video: fault starts / alerts",
+                "neutral video: frames with nobody found",
+                "photos: upright runs with a false start",
+                "photos: slouch found",
+            ],
+            judged_rows,
+        ),
+    )
+
 
 # 6. Setups: a moved camera, profiles -------------------------------------------------------------------------
 
@@ -995,42 +1142,65 @@ def main() -> None:
     parser.add_argument("--neutral-minutes", type=float, default=8.0, help="replayed length of each neutral video")
     parser.add_argument("--scenario-neutral-seconds", type=float, default=180.0, help="length of the neutral scenario")
     parser.add_argument("--photos", nargs="+", default=["grace_hopper", "astronaut"], help="scenario portraits")
+    parser.add_argument("--low-light-minutes", type=float, default=4.0, help="replayed length of each dim video")
+    parser.add_argument("--low-light-seeds", type=int, default=4, help="noise seeds of the dim photo recordings")
+    names = ["front", "side", "neutral", "scenarios", "real-people", "setups", "low-light"]
+    parser.add_argument("--only", choices=names, help="one part")
     parser.add_argument("--update-doc", action="store_true", help=f"write the results into {DOC.relative_to(ROOT)}")
     args = parser.parse_args()
+    if args.update_doc and args.only not in (None, "low-light"):
+        parser.error("--update-doc writes whole sections: give no --only, or --only low-light")
     began = time.perf_counter()
     b = Bench()
     timings = []
-    for name, part in (
-        ("front photos", lambda: front_photos(b)),
-        ("side photos", lambda: side_photos(b)),
-        ("neutral video", lambda: neutral_videos(b, args.neutral_minutes)),
-        ("scenarios", lambda: scenarios(b, args.photos, args.scenario_neutral_seconds)),
-        ("real people", lambda: real_people(b)),
-        ("setups", lambda: setups(b)),
-    ):
-        t0 = time.perf_counter()
-        print(f"[{name}...]", file=sys.stderr, flush=True)
-        part()
-        timings.append(f"{name} {time.perf_counter() - t0:.0f} s")
-    total = time.perf_counter() - began
+    parts = {
+        "front": lambda: front_photos(b),
+        "side": lambda: side_photos(b),
+        "neutral": lambda: neutral_videos(b, args.neutral_minutes),
+        "scenarios": lambda: scenarios(b, args.photos, args.scenario_neutral_seconds),
+        "real-people": lambda: real_people(b),
+        "setups": lambda: setups(b),
+    }
+    for name, part in parts.items():
+        if args.only in (None, name):
+            t0 = time.perf_counter()
+            print(f"[{name}...]", file=sys.stderr, flush=True)
+            part()
+            timings.append(f"{name} {time.perf_counter() - t0:.0f} s")
+    sections = {}
+    if b.lines:
+        sections[(BEGIN, END)] = _results(b, began, timings)
+    if args.only in (None, "low-light"):
+        # Its own section of the page, so it can be measured again on its own.
+        b.lines, b.score, timings = [], [], []
+        began = time.perf_counter()
+        print("[low light...]", file=sys.stderr, flush=True)
+        low_light(b, args.low_light_minutes, args.low_light_seeds)
+        timings.append(f"low light {time.perf_counter() - began:.0f} s")
+        sections[(LOW_BEGIN, LOW_END)] = _results(b, began, timings)
+    for text in sections.values():
+        print(text)
+    if args.update_doc:
+        doc = DOC.read_text(encoding="utf-8")
+        for (begin, end), text in sections.items():
+            if begin not in doc or end not in doc:
+                raise SystemExit(f"{DOC}: no {begin} ... {end} markers to put the results between")
+            before, rest = doc.split(begin, 1)
+            doc = f"{before}{begin}\n{text}{end}{rest.split(end, 1)[1]}"
+        DOC.write_text(doc, encoding="utf-8")
+        print(f"updated {DOC}", file=sys.stderr)
+
+
+def _results(b: Bench, began: float, timings: list[str]) -> str:
     head = [
         f"Measured {datetime.now():%Y-%m-%d} on {core_version()}, with {b.model.name}, default settings unless said; "
-        f"run time {total:.0f} s ({', '.join(timings)}).",
+        f"run time {time.perf_counter() - began:.0f} s ({', '.join(timings)}).",
         "",
         "### Summary",
         "",
         *table(["check", "target", "measured"], [list(s) for s in b.score]),
     ]
-    text = "\n".join([*head, *b.lines]).rstrip() + "\n"
-    print(text)
-    if args.update_doc:
-        doc = DOC.read_text(encoding="utf-8")
-        if BEGIN not in doc or END not in doc:
-            raise SystemExit(f"{DOC}: no {BEGIN} ... {END} markers to put the results between")
-        before, rest = doc.split(BEGIN, 1)
-        after = rest.split(END, 1)[1]
-        DOC.write_text(f"{before}{BEGIN}\n{text}{END}{after}", encoding="utf-8")
-        print(f"updated {DOC}", file=sys.stderr)
+    return "\n".join([*head, *b.lines]).rstrip() + "\n"
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ from .sense import model
 if TYPE_CHECKING:
     from .app.pipeline import Outcome
     from .app.replay import Replay
+    from .sense.quality import Quality
 
 DISCLAIMER = (
     "posture-watch is a wellness tool, not medical advice. See a clinician for numbness, tingling, "
@@ -207,6 +208,9 @@ def _parser() -> argparse.ArgumentParser:
 
     p = command("doctor", _doctor, "check the camera, model, notifications, tray and settings")
     with_config(p)
+
+    p = command("cameras", _cameras, "list the cameras by name and id, and which one camera.device picks")
+    with_config(p)
     return parser
 
 
@@ -251,7 +255,7 @@ def _replay(args: argparse.Namespace) -> int:
         printer = _JsonPrinter() if args.json else _TextPrinter(replay)
         for step in replay.steps():
             if args.samples:
-                printer.sample(step.t, step.view, step.features)
+                printer.sample(step.t, step.view, step.features, step.quality)
             for outcome in step.outcomes:
                 printer.event(outcome)
         printer.summary(replay.summary(printer.alerts))
@@ -265,9 +269,12 @@ class _JsonPrinter:
     def __init__(self) -> None:
         self.alerts = 0
 
-    def sample(self, t: float, view: str | None, feats: dict[str, float]) -> None:
+    def sample(self, t: float, view: str | None, feats: dict[str, float], quality: Quality | None) -> None:
         features = {k: round(float(v), 4) for k, v in feats.items()}
-        print(json.dumps({"t": round(t, 3), "event": "sample", "view": view, "features": features}), flush=True)
+        line = {"t": round(t, 3), "event": "sample", "view": view, "features": features}
+        if quality is not None:
+            line["quality"] = quality.to_dict()
+        print(json.dumps(line), flush=True)
 
     def event(self, outcome: Outcome) -> None:
         self.alerts += outcome.kind == "alert" if isinstance(outcome, Event) else 1
@@ -495,6 +502,29 @@ def _doctor(args: argparse.Namespace) -> int:
         print(f"{'ok     ' if ok else 'PROBLEM'}  {name}: {text}")
     print("all good" if not problems else f"{problems} problem(s); each line says how to fix it")
     return 0 if not problems else 1
+
+
+def _cameras(args: argparse.Namespace) -> int:
+    from .sense import devices
+    from .sense.camera import can_open
+
+    spec = _load(args)["camera"]["device"]
+    found = devices.listed()
+    if found is None:  # no list from the OS: look through each number
+        found = devices.probed_cameras(can_open)
+    chosen = devices.chosen(spec, found)
+    for camera in found:
+        mark = "*" if camera == chosen else " "
+        where = f"  {camera.path}" if camera.path else ""
+        print(f"{mark} {camera.index}  {camera.name}  id: {camera.id}{where}")
+    if not found:
+        print("no cameras found")
+    setting = f"camera.device = {spec!r}" if isinstance(spec, str) else f"camera.device = {spec}"
+    if chosen.connected:
+        print(f"{setting}: {chosen.label()}, marked *")
+    else:
+        print(f"{setting}: not connected; plug it in, or set camera.device to a number, name or id listed here")
+    return 0
 
 
 def _report(args: argparse.Namespace) -> int:

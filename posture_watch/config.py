@@ -5,7 +5,7 @@ documentation; this module adds only what TOML comments cannot enforce: the
 allowed range or choices of each key. Types come from the default values.
 
 What loading returns is a frozen :class:`Config`, read like the TOML tables
-(``settings["camera"]["index"]``), with the decision core's typed settings
+(``settings["camera"]["device"]``), with the decision core's typed settings
 (``.core``) and the checked stretch catalogue (``.stretches``) built once,
 when the settings load. Nothing can change it afterwards; a change is a new
 ``Config`` (:meth:`Config.with_changes`), checked again.
@@ -100,12 +100,12 @@ _CHOICES: dict[str, tuple[str, ...]] = {
 }
 
 _RANGES: dict[str, tuple[float, float]] = {
-    "camera.index": (0, 63),
+    "camera.device": (0, 63),
     "camera.width": (160, 3840),
     "camera.height": (120, 2160),
     "camera.fps": (1, 60),
     "camera.sample_interval_seconds": (2, 300),
-    "camera.warmup_frames": (0, 60),
+    "camera.settle_seconds": (0, 10),
     "camera.sample_frames": (1, 30),
     "camera.release_after_away_seconds": (10, 3600),
     "sampling.fps": (0.1, 30),
@@ -149,6 +149,8 @@ _RANGES: dict[str, tuple[float, float]] = {
     "faults.too_close.face_growth": (0.05, 2),
 }
 
+# Keys that take a whole number (in its range) or text, whatever type their default has.
+_NUMBER_OR_TEXT = ("camera.device",)
 _CLOCK = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 _CLOCK_KEYS = ("notify.quiet_start", "notify.quiet_end")
 
@@ -229,6 +231,10 @@ def get(config: Mapping[str, Any], dotted: str) -> Any:
 
 # Keys earlier versions read, with what to write instead: a settings file that worked keeps saying how to fix it.
 RETIRED = {
+    "camera.index": "it is camera.device now: write `device = {value!r}` under [camera] "
+    "(or the camera's name or id in quotes, as `posture-watch cameras` lists them)",
+    "camera.warmup_frames": "frames are now read until the picture settles: delete the line "
+    "(camera.settle_seconds is the longest wait, in seconds)",
     "faults.head_back.lift": "the front view's head-back threshold is now 'rise' (the nose's rise over the ears "
     "in heights of your own face, default 0.2); delete 'lift', and run `posture-watch calibrate` again so the "
     "neutral has the new measure",
@@ -241,7 +247,7 @@ def _merge(base: dict[str, Any], user: dict[str, Any], prefix: str) -> list[str]
     for key, value in user.items():
         dotted = prefix + key
         if dotted in RETIRED:
-            mistakes.append(f"'{dotted}' is no longer used: {RETIRED[dotted]}")
+            mistakes.append(f"'{dotted}' is no longer used: {RETIRED[dotted].format(value=value)}")
             continue
         if key not in base:
             hint = difflib.get_close_matches(key, list(base), n=1)
@@ -273,6 +279,12 @@ def _checked(dotted: str, value: Any, default: Any) -> Any:
     def bad(expected: str) -> _NotAllowed:
         return _NotAllowed(f"{dotted} = {value!r} is not allowed; expected {expected}")
 
+    if dotted in _NUMBER_OR_TEXT:
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise bad(allowed(dotted, default))
+        default = 0
     if isinstance(default, bool):
         if not isinstance(value, bool):
             raise bad(allowed(dotted, default))
@@ -302,6 +314,9 @@ def _checked(dotted: str, value: Any, default: Any) -> Any:
 
 def allowed(dotted: str, default: Any) -> str:
     """What a key accepts, in words: the checks of :func:`_checked` for a key whose default is ``default``."""
+    if dotted in _NUMBER_OR_TEXT:
+        low, high = _range(dotted)
+        return f"a whole number from {_num(low)} to {_num(high)}, or a name or id in quotes"
     if isinstance(default, bool):
         return "true or false"
     if isinstance(default, (int, float)):

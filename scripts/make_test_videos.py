@@ -4,10 +4,12 @@
 
 The recordings come from :mod:`posture_watch.sense.synthetic` (its docstring
 says how a portrait photo acts out each posture and what that cannot show);
-the coach's recordings of a real person (:func:`make_coach_video`) and the
+the coach's recordings of a real person (:func:`make_coach_video`), the
 recordings from the real people of the shared data sets (a lean about the
 hips, a face tilted back seen from the front, a second person behind the user,
-someone passing; :func:`lean_recording` and the functions after it) are made
+someone passing; :func:`lean_recording` and the functions after it) and real
+recordings and photos in a room that gets dark (:func:`dim_recording`, with the
+webcam's noise of :func:`~posture_watch.sense.synthetic.webcam_light`) are made
 here. Tests and benchmarks import their names from here (``from make_test_videos
 import Timeline, make_video``) with this folder on their path.
 """
@@ -15,15 +17,16 @@ import Timeline, make_video``) with this folder on their path.
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
 import numpy as np
 
-from posture_watch.sense.synthetic import PHOTOS, SCENARIOS, VARIATIONS, Timeline, make_video
+from posture_watch.sense.synthetic import PHOTOS, SCENARIOS, VARIATIONS, Timeline, light_at, make_video, webcam_light
 
-__all__ = ["PHOTOS", "SCENARIOS", "VARIATIONS", "Timeline", "make_video"]
+__all__ = ["PHOTOS", "SCENARIOS", "VARIATIONS", "Timeline", "make_video", "webcam_light"]
 
 
 # --- Coach recordings from real people --------------------------------------------------------------------------
@@ -524,6 +527,70 @@ def framings_recording(path: Path, data: Path, order: list[tuple[str, int]]) -> 
     blocks = [(setup, ([moved_view(p, **FRAMINGS[setup]) for p in upright] * 60)[:seconds]) for setup, seconds in order]
     size = (upright[0].shape[1], upright[0].shape[0])
     return stills_video(path, blocks, 1.0, size, seed=13)
+
+
+def dim_frames(
+    source: Path | list[np.ndarray],
+    level: float,
+    seconds: float,
+    *,
+    light_from: float = 12.0,
+    fps: float = 8.0,
+    size: tuple[int, int] | None = None,
+    per_photo: float = 1.0,
+    boost: float = 1.0,
+    seed: int = 0,
+    keep: Callable[[float], bool] | None = None,
+) -> Iterator[tuple[float, np.ndarray]]:
+    """A real recording (or photos) as a webcam in a room that gets dark, as (t, frame): normal light, then ``level``.
+
+    ``source`` is a video, played at ``fps`` forward and backward until
+    ``seconds`` (:func:`real_frames`; the shared neutral videos are 10-15 s
+    long), or a list of photos shown ``per_photo`` seconds each in turn. Frames
+    come at ``fps``, resized to ``size`` (width, height) when given; ``keep(t)``
+    False skips a frame without making it (a sampler's ``due``). A video keeps
+    its own sensor noise in normal light; photos get a webcam's
+    (:func:`webcam_light` at level 1), so a still is never the same frame twice.
+    From ``light_from`` on every frame goes through :func:`webcam_light` at the
+    light of that moment (and ``boost``).
+    """
+    video = isinstance(source, Path)
+    images = real_frames(source, fps) if isinstance(source, Path) else source
+    step = 1 / fps if video else per_photo
+    rng = np.random.default_rng(seed)
+    for i in range(round(seconds * fps)):
+        t = i / fps
+        if keep is not None and not keep(t):
+            continue
+        image = images[int(t / step + 1e-6) % len(images)]
+        if size is not None and image.shape[:2] != (size[1], size[0]):
+            image = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+        light = light_at(t, level, light_from)
+        boosted = 1.0 + (boost - 1.0) * (1.0 - light) / max(1.0 - level, 1e-9)
+        yield t, (webcam_light(image, light, rng, boosted) if light < 1.0 or not video else image)
+
+
+def dim_recording(
+    out: Path, source: Path | list[np.ndarray], level: float, seconds: float, fps: float = 8.0, **kwargs
+) -> Path:
+    """:func:`dim_frames` written to ``out`` at ``fps``: a ``.mkv`` losslessly (FFV1), keeping the noise as the
+    camera gave it, anything else as mp4v, whose compression smooths much of it away."""
+    frames = dim_frames(source, level, seconds, fps=fps, **kwargs)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    writer = None
+    try:
+        for _, image in frames:
+            if writer is None:
+                codec = "FFV1" if out.suffix == ".mkv" else "mp4v"
+                size = (image.shape[1], image.shape[0])
+                writer = cv2.VideoWriter(str(out), cv2.VideoWriter_fourcc(*codec), fps, size)
+                if not writer.isOpened():
+                    raise RuntimeError(f"OpenCV cannot write {out}")
+            writer.write(image)
+    finally:
+        if writer is not None:
+            writer.release()
+    return out
 
 
 def main() -> None:

@@ -30,7 +30,9 @@ def main() -> int:
             if line.strip() == "done":
                 return 0
             recording = RecordedCamera(video)
-            camera = Camera(watcher.settings, 2.0, opener=lambda _, recording=recording: recording)
+            camera = Camera(
+                watcher.settings, 2.0, opener=lambda _, recording=recording: recording, find=recording.stand_in
+            )
             state = engine.new_state(calibrate_seconds=3)
             stopping = signals.catch()
             stopping.clear()  # a new round: the last one's SIGTERM is spent

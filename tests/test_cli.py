@@ -171,7 +171,7 @@ def test_config_check_takes_the_file_as_an_argument(config_file, tmp_path):
             "this key takes whole numbers only; in [faults.slouch] head_sink, trunk_flexion_degrees, slide_degrees "
             "take fractions",
         ),
-        ("[camera]\nwidth = 320.5\n", "this key takes whole numbers only, as does every number in [camera]"),
+        ("[presence]\naway_seconds = 60.5\n", "this key takes whole numbers only, as does every number in [presence]"),
     ],
 )
 def test_a_fraction_for_a_whole_number_key_says_which_keys_take_fractions(config_file, text, expected):

@@ -4,7 +4,7 @@ The table is read from README.md: a command added there without an entry in
 CASES fails here. Each case is an invocation with its expected exit status
 and the pattern its first line of output must match (stdout, or stderr for
 messages and errors). Commands that need a camera get one that does not
-exist (``[camera] index = 63``); everything a command writes goes to this
+exist (``[camera] device = 63``); everything a command writes goes to this
 test's own folders (``XDG_*`` variables, ``--history``, ``--config``, paths
 under the test's tmp folder).
 """
@@ -65,7 +65,7 @@ class Case:
     env: tuple[tuple[str, str | None], ...] = ()
 
 
-CAMERA_63 = "[camera]\nindex = 63\n"
+CAMERA_63 = "[camera]\ndevice = 63\n"
 NO_DISPLAY = (("DISPLAY", None), ("WAYLAND_DISPLAY", None))
 
 # Command word -> its invocations, run in this order in one set of folders.
@@ -77,7 +77,7 @@ CASES: dict[str, list[Case]] = {
             0,
             r"^posture-watch: camera 63: not found; plug it in or set camera\.index",
             "stderr",
-            until=r"posture-watch: camera 63: not found; plug it in or set camera\.index",
+            until=r"posture-watch: camera 63: not found; plug it in or set camera\.device",
         ),
         Case(
             ("run", "--no-tray", "--source", "{short}", "--calibrate", "3", "--config", "{camera63}"),
@@ -111,7 +111,7 @@ CASES: dict[str, list[Case]] = {
         Case(
             ("calibrate", "--config", "{camera63}"),
             2,
-            r"^posture-watch: error: camera 63 was not found; plug it in or set camera\.index",
+            r"^posture-watch: error: camera 63 was not found; plug it in or set camera\.device",
             "stderr",
         ),
         Case(
@@ -146,12 +146,13 @@ CASES: dict[str, list[Case]] = {
     "config": [
         Case(("config", "path"), 0, r"^.*[/\\]posture-watch[/\\]config\.toml$"),
         Case(("config", "show"), 0, r"^# defaults$", also=r"\[camera\]"),
-        Case(("config", "show", "--config", "{camera63}"), 0, r"^# defaults merged with ", also=r"index = 63"),
+        Case(("config", "show", "--config", "{camera63}"), 0, r"^# defaults merged with ", also=r"device = 63"),
         Case(
             ("config", "show", "--explain", "--config", "{camera63}"),
             0,
             r"^# Every setting in force \(defaults merged with .*camera63\.toml\)",
-            also=r"camera\.index = 63\n    a whole number from 0 to 63; default 0 \(yours differs\)",
+            also=r"camera\.device = 63\n    a whole number from 0 to 63, or a name or id in quotes; default 0 "
+            r"\(yours differs\)",
         ),
         Case(("config", "check", "{camera63}"), 0, r"^ok: .*camera63\.toml$"),
     ],
@@ -185,7 +186,16 @@ CASES: dict[str, list[Case]] = {
             ("doctor", "--config", "{camera63}"),
             1,
             r"^ok\s+settings: .*camera63\.toml$",
-            also=r"PROBLEM  camera: no camera 63",
+            also=r"PROBLEM  camera: camera 63 \(backend V4L2\) is not connected",
+        ),
+    ],
+    "cameras": [
+        # Whatever cameras this machine has (none, usually), the one the settings name is not among them.
+        Case(
+            ("cameras", "--config", "{camera63}"),
+            0,
+            r"^(no cameras found|[* ] \d+  .+  id: .+)$",
+            also=r"camera\.device = 63: not connected; plug it in, or set camera\.device",
         ),
     ],
     "report": [
@@ -226,7 +236,7 @@ CASES: dict[str, list[Case]] = {
             2,
             r"^posture-watch: calibrating: sit well, facing the screen, for 10 seconds",
             "stderr",
-            also=r"posture-watch: error: camera 63 was not found; plug it in or set camera\.index",
+            also=r"posture-watch: error: camera 63 was not found; plug it in or set camera\.device",
             env=(("DISPLAY", "{display}"), ("WAYLAND_DISPLAY", None)),
         ),
     ],

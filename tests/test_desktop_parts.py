@@ -40,6 +40,10 @@ from posture_watch.desktop.instance import AlreadyRunning, InstanceLock
 from posture_watch.desktop.menu import TrayView
 from posture_watch.errors import UserError
 from posture_watch.sense.camera import BUSY, LOST, MISSING, OK, Camera
+from posture_watch.sense.devices import Device
+
+# A camera the OS lists: found by whatever camera.device says.
+THERE = Device(0, "usb-test-video-index0", "Test Camera")
 
 
 class FakeClock:
@@ -79,7 +83,7 @@ class FakeCapture:
 
 
 def camera_settings(mode: str, **camera) -> config.Config:
-    changes = {f"camera__{key}": value for key, value in {"mode": mode, "warmup_frames": 2, **camera}.items()}
+    changes = {f"camera__{key}": value for key, value in {"mode": mode, **camera}.items()}
     return config.defaults().with_changes(**changes)
 
 
@@ -99,19 +103,20 @@ def test_camera_that_is_missing_then_appears_is_retried_with_backoff():
     attempts: list[float] = []
     plugged_in_at = clock.now + 20
 
-    def opener(index: int) -> FakeCapture:
+    def find(spec) -> Device:
         attempts.append(clock.now)
-        return FakeCapture(clock, opens=clock.now >= plugged_in_at)
+        return THERE if clock.now >= plugged_in_at else replace(THERE, index=None)
 
     cam = Camera(
         camera_settings("continuous"),
         2.0,
         statuses.append,
-        opener=opener,
-        exists=lambda i: clock.now >= plugged_in_at,
+        opener=lambda index: FakeCapture(clock),
+        find=find,
         clock=clock,
         wait=clock.wait,
     )
+    attempts.clear()  # looked up once when configured; then at each opening
     times = pull(cam, clock, 40)
     gaps = np.diff(attempts[:5])
     assert list(gaps[:3]) == pytest.approx([2.0, 4.0, 8.0], abs=1.1)
@@ -130,7 +135,7 @@ def test_camera_that_vanishes_mid_run_is_reported_once_and_resumed():
         2.0,
         statuses.append,
         opener=lambda i: captures.pop(0),
-        exists=lambda i: True,
+        find=lambda spec: THERE,
         clock=clock,
         wait=clock.wait,
     )
@@ -152,7 +157,7 @@ def test_sampling_mode_closes_the_camera_between_samples():
         camera_settings("sampling", sample_interval_seconds=10, sample_frames=2),
         2.0,
         opener=opener,
-        exists=lambda i: True,
+        find=lambda spec: THERE,
         clock=clock,
         wait=clock.wait,
     )
@@ -178,7 +183,7 @@ def test_busy_camera_is_a_call_not_an_error():
         2.0,
         statuses.append,
         opener=opener,
-        exists=lambda i: True,
+        find=lambda spec: THERE,
         clock=clock,
         wait=clock.wait,
     )
@@ -329,7 +334,7 @@ def test_doctor_names_each_problem_and_how_to_fix_it(config_file):
     assert result.returncode == 1
     assert any(line.startswith("PROBLEM  settings:") and "sampling.fps = 99" in line for line in lines)
     assert any(line.startswith("ok       pose model:") for line in lines)
-    assert any(line.startswith("PROBLEM  camera:") and "camera.index" in line for line in lines)
+    assert any(line.startswith("PROBLEM  camera:") and "camera.device" in line for line in lines)
     assert any(line.startswith("PROBLEM  tray:") and "--no-tray" in line for line in lines)
 
 

@@ -22,6 +22,7 @@ from posture_watch import config
 from posture_watch.app.record import record
 from posture_watch.core.events import FaultStart
 from posture_watch.history import store as history
+from posture_watch.sense.devices import Device
 
 
 class Alternating(Timeline):
@@ -178,7 +179,10 @@ def test_record_saves_a_private_replayable_file_at_the_cameras_real_rate(tmp_pat
     out = tmp_path / "me.mp4"
     settings = config.defaults()  # asks for 10 frames a second
     camera = FakeWebcam(now)
-    frames = record(out, 3.0, settings, opener=lambda i: camera, clock=lambda: now[0], wait=lambda s: None)
+    webcam = Device(0, "usb-Fake_Webcam-video-index0", "Fake Webcam")
+    frames = record(
+        out, 3.0, settings, opener=lambda i: camera, find=lambda spec: webcam, clock=lambda: now[0], wait=lambda s: None
+    )
     assert 44 <= frames <= 46
     assert oct(out.stat().st_mode & 0o777) == "0o600"
     capture = cv2.VideoCapture(str(out))

@@ -45,7 +45,9 @@ from posture_watch.desktop import menu
 from posture_watch.desktop.notify import NoticeKind
 from posture_watch.history import pages, tally
 from posture_watch.history import store as history
+from posture_watch.sense import devices
 from posture_watch.sense.camera import Camera
+from posture_watch.sense.devices import Device
 
 UPRIGHT = DATASETS / "slouching-or-not" / "low-isSlouching__high-notSlouching" / "notSlouching"
 SLOUCHED = UPRIGHT.parent / "isSlouching"
@@ -53,6 +55,8 @@ START = datetime(2026, 11, 23, 9, 0, 0, tzinfo=localtime.zone())
 # Seconds the scripted camera takes to grab one frame.
 GRAB = 1 / 30
 SITTING_5 = "[breaks]\nsitting_minutes = 5\n"
+# The webcams as the OS would list them.
+CAMERAS = [Device(0, "usb-Test_Camera_1-video-index0", "Test Camera"), Device(1, "usb-Other_2-video-index0", "Other")]
 
 
 class FakeClocks:
@@ -228,7 +232,11 @@ def monitor_for(
     clocks = clocks or FakeClocks(start)
     capture = ScriptedCapture(clocks, scene, seated, pictures)
     camera = Camera(
-        settings, 2.0, opener=lambda i: capture, exists=lambda i: capture._now() != "missing", clock=clocks.now
+        settings,
+        2.0,
+        opener=lambda i: capture,
+        find=lambda spec: devices.chosen(spec, [] if capture._now() == "missing" else CAMERAS),
+        clock=clocks.now,
     )
     state = state or engine.new_state(calibrate_seconds=5 if calibrate else None)
     recorder = history.Recorder(history.path_for(settings), "test", clocks.wall().timestamp())
@@ -504,7 +512,7 @@ def test_report_counts_open_episodes_of_a_crashed_session_to_its_last_heartbeat(
 
 def test_no_camera_is_said_on_the_terminal_within_20_s(tmp_path):
     cfg = tmp_path / "config.toml"
-    cfg.write_text(f'[camera]\nindex = 63\n[history]\npath = "{tmp_path / "h.sqlite3"}"\n')
+    cfg.write_text(f'[camera]\ndevice = 63\n[history]\npath = "{tmp_path / "h.sqlite3"}"\n')
     proc = subprocess.Popen(
         [sys.executable, "-m", "posture_watch", "run", "--no-tray", "--config", cfg, "--calibrate", "3"],
         cwd=ROOT,
@@ -545,8 +553,8 @@ def test_a_calibration_stored_while_running_and_a_new_camera_index_take_effect(t
     seen: list = []
 
     def use_camera_1() -> None:
-        baselines.save(other, 1)
-        text = monitor.watcher.path.read_text().replace('mode = "sampling"', 'mode = "sampling"\nindex = 1')
+        baselines.save(other, CAMERAS[1].id)
+        text = monitor.watcher.path.read_text().replace('mode = "sampling"', 'mode = "sampling"\ndevice = 1')
         monitor.watcher.path.write_text(text)
 
     try:
@@ -555,15 +563,15 @@ def test_a_calibration_stored_while_running_and_a_new_camera_index_take_effect(t
             clocks,
             6,
             {
-                2: lambda: baselines.save(stored, 0),  # `posture-watch calibrate` in another process
+                2: lambda: baselines.save(stored, CAMERAS[0].id),  # `posture-watch calibrate` in another process
                 3: lambda: seen.append(monitor.state.baseline),
                 4: use_camera_1,
                 5: lambda: seen.append(monitor.state.baseline),
             },
         )
     finally:
-        baselines.path_for(0).unlink(missing_ok=True)
-        baselines.path_for(1).unlink(missing_ok=True)
+        baselines.path_for(CAMERAS[0].id).unlink(missing_ok=True)
+        baselines.path_for(CAMERAS[1].id).unlink(missing_ok=True)
     assert seen == [stored, other]
 
 

@@ -29,6 +29,7 @@ from posture_watch.core.events import Alert
 from posture_watch.errors import UserError
 from posture_watch.history import store as history
 from posture_watch.sense import model
+from posture_watch.sense.camera import find_device
 from posture_watch.sense.pose import choose_user
 from posture_watch.sense.video import VideoFile
 
@@ -299,7 +300,7 @@ def test_no_frame_is_written_and_files_are_private(tmp_path, videos, config_file
     db = tmp_path / "h.sqlite3"
     result = run_cli("replay", videos("forward_head", seconds=30, fps=5), "--calibrate", "5", "--history", db)
     assert result.returncode == 0, result.stderr
-    stored = baselines.path_for(0)
+    stored = baselines.path_for(find_device(0).id)
     try:
         assert run_cli("calibrate", "--source", videos("neutral", seconds=20, fps=5), "--seconds", "5").returncode == 0
         pictures = [

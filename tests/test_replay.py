@@ -8,6 +8,7 @@ from conftest import json_lines, run_cli
 from make_test_videos import Timeline
 
 from posture_watch.app import baselines as calibration
+from posture_watch.sense.camera import find_device
 
 FIXED_RATE = "[sampling]\nadaptive = false\n"
 
@@ -65,13 +66,14 @@ def test_calibrate_from_a_recording_is_stored_and_used_by_replay(videos):
     video = videos("neutral", seconds=20, fps=5)
     result = run_cli("calibrate", "--source", video, "--seconds", "6")
     assert result.returncode == 0, result.stderr
-    stored = calibration.load(0)
+    camera = find_device(0).id  # the camera the default settings name, as this machine lists it
+    stored = calibration.load(camera)
     assert stored is not None and stored.view == "front" and stored.frames >= 10
-    assert oct(calibration.path_for(0).stat().st_mode & 0o777) == "0o600"
+    assert oct(calibration.path_for(camera).stat().st_mode & 0o777) == "0o600"
     replay = run_cli("replay", video, "--json")
     assert replay.returncode == 0, replay.stderr
     assert json_lines(replay.stdout)[-1]["event"] == "summary"
-    calibration.path_for(0).unlink()
+    calibration.path_for(camera).unlink()
 
 
 def test_replay_bad_arguments_exit_2(tmp_path, videos):

@@ -346,8 +346,9 @@ def test_a_forward_head_after_the_camera_moved_is_still_one(tmp_path, config_fil
 def test_replay_switching_between_two_setups_takes_the_profile_each_matches(tmp_path, config_file):
     # Two neutrals of one real person through one camera: at the desk, and at a laptop (nearer, lower).
     from posture_watch.app import baselines
+    from posture_watch.sense.camera import find_device
 
-    cfg = config_file(TEST_CONFIG + "[camera]\nindex = 9\n")
+    cfg = config_file(TEST_CONFIG + "[camera]\ndevice = 9\n")
     try:
         for setup in ("desk", "laptop"):
             framings_recording(tmp_path / f"{setup}.mp4", DATASETS, [(setup, 12)])
@@ -358,7 +359,7 @@ def test_replay_switching_between_two_setups_takes_the_profile_each_matches(tmp_
         result = run_cli("replay", tmp_path / "day.mp4", "--config", cfg, "--json")
     finally:
         for setup in ("desk", "laptop"):
-            baselines.path_for(9, setup).unlink(missing_ok=True)
+            baselines.path_for(find_device(9).id, setup).unlink(missing_ok=True)
     assert result.returncode == 0, result.stderr
     events = json_lines(result.stdout)
     chosen = events_of(events, "profile")

@@ -17,7 +17,7 @@ from ..core import engine
 from ..core.baseline import Baseline
 from ..core.profiles import DEFAULT, STANDING
 from ..errors import UserError
-from ..sense.camera import Camera
+from ..sense.camera import Camera, find_device
 from ..sense.video import VideoFile
 from . import baselines
 from .pipeline import Analyser, open_estimator
@@ -66,4 +66,6 @@ def calibrate(
             "nobody was in view long enough to calibrate; sit facing the camera, head and shoulders "
             "visible, and run it again"
         )
-    return baseline, baselines.save(baseline, settings["camera"]["index"], profile)
+    # The camera as found when it opened; from a recording, the camera the settings name.
+    device = camera.device if source is None else find_device(settings["camera"]["device"])
+    return baseline, baselines.save(baseline, device.id, profile)

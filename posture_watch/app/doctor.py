@@ -10,13 +10,16 @@ from datetime import datetime
 from pathlib import Path
 
 from .. import config
+from ..core.profiles import DEFAULT
 from ..desktop import notify, trays
 from ..errors import UserError
 from ..sense import model
-from ..sense.camera import BUSY, MISSING, OK, Camera
+from ..sense.camera import BUSY, MISSING, OK, Camera, backends, find_device
+from ..sense.devices import index_id
 from . import baselines
 
 Check = tuple[str, bool, str]
+LIST = "`posture-watch cameras` lists them"
 
 
 def checks(config_path: Path | None) -> Iterator[Check]:
@@ -47,8 +50,7 @@ def _model(settings: config.Config) -> Check:
 
 
 def _camera(settings: config.Config) -> Check:
-    """One look through the camera the monitor would use, opened the same way."""
-    index = settings["camera"]["index"]
+    """One look through the camera the monitor would use, opened the same way; which camera and backend that is."""
     camera = Camera(settings, 30.0)
     camera.hold_open = True
     try:
@@ -57,33 +59,38 @@ def _camera(settings: config.Config) -> Check:
                 break
     finally:
         camera.close()
+    device = camera.device
+    # The backend that opened it, else the one it would be opened with first.
+    backend = "backend " + (camera.backend or " then ".join(name for name, _ in backends()))
+    which = [device.id, device.path] if device.connected and device.id != index_id(device.index or 0) else []
+    named = f"{camera.label} ({', '.join([*filter(None, which), backend])})"
     if camera.status == OK:
-        return "camera", True, f"camera {index} gives pictures"
+        return "camera", True, f"{named} gives pictures"
     if camera.status == MISSING:
-        return "camera", False, f"no camera {index}; plug one in or set camera.index in the settings"
-    return "camera", False, f"camera {index} gives no picture: another program may be using it, or set camera.index"
+        return "camera", False, f"{named} is not connected; plug it in or set camera.device in the settings ({LIST})"
+    return "camera", False, f"{named} gives no picture: another program may be using it, or set camera.device ({LIST})"
 
 
 def _calibration(settings: config.Config) -> Check:
     """Whether the camera in use has a stored neutral; none yet is not a problem, since run takes one."""
-    index = settings["camera"]["index"]
+    device = find_device(settings["camera"]["device"])
     try:
-        baseline = baselines.load(index)
+        baseline = baselines.load_for(device).get(DEFAULT)
     except UserError as exc:
         return "calibration", False, str(exc)
     if baseline is None:
         return (
             "calibration",
             True,
-            f"none yet for camera {index}: `run` takes one the first time (sit well, facing the screen), "
+            f"none yet for {device.label()}: `run` takes one the first time (sit well, facing the screen), "
             "or `posture-watch calibrate` makes one now",
         )
-    path = baselines.path_for(index)
+    path = baselines.path_for(device.id)
     made = datetime.fromtimestamp(path.stat().st_mtime).strftime("%Y-%m-%d %H:%M")
     return (
         "calibration",
         True,
-        f"camera {index}: {baseline.view} view from {baseline.frames} frames, made {made} ({path}); "
+        f"{device.label()}: {baseline.view} view from {baseline.frames} frames, made {made} ({path}); "
         "`posture-watch calibrate` makes a new one",
     )
 

@@ -78,7 +78,7 @@ KEPT_REMINDERS = 50
 _CAMERA_SAYS = {BUSY: CameraSays.BUSY, MISSING: CameraSays.OFF, LOST: CameraSays.OFF, PAUSED: CameraSays.PAUSED}
 _CAMERA_WORDS = {
     OK: "{camera}: working",
-    MISSING: "{camera}: not found; plug it in or set camera.index (trying again)",
+    MISSING: "{camera}: not found; plug it in or set camera.device (trying again)",
     LOST: "{camera}: stopped giving pictures (trying again)",
     BUSY: "{camera}: in use by another program (a call?); reminders held until it is free",
 }
@@ -127,9 +127,10 @@ class Monitor:
         self.quiet = False
         self._now = clocks.now()
         self._reloaded = -RELOAD_EVERY
-        self._index = self.settings["camera"]["index"]
+        # The stable id of the camera whose calibrations are in force.
+        self._camera_id = camera.device.id
         # The folder of the stored calibrations: any profile stored by `posture-watch calibrate` is news.
-        self._stored = FileWatch(baselines.path_for(self._index).parent)
+        self._stored = FileWatch(baselines.path_for(self._camera_id).parent)
         # The profile to sit again on after standing.
         self._sitting = self.state.profile if not self.state.standing else DEFAULT
         self._when_watching: list[Note] = []
@@ -261,16 +262,16 @@ class Monitor:
             self._emit(ModeChanged(before, self.mode, self._source_name()))
 
     def _source_name(self) -> str:
-        return self.source or f"camera {self._index}"
+        return self.source or self.camera.label
 
     def _reload(self) -> None:
-        """Pick up edited settings, a new camera index, and a calibration stored by `posture-watch calibrate`."""
+        """Pick up edited settings, another camera, and a calibration stored by `posture-watch calibrate`."""
         if self.watcher.poll():
             self.camera.configure(self.settings, self.settings["sampling"]["fps"])
-            index = self.settings["camera"]["index"]
-            if index != self._index:
-                self._index = index
-                self._use_stored(f"camera {index}")
+        device = self.camera.device
+        if device.connected and device.id != self._camera_id:
+            self._camera_id = device.id
+            self._use_stored(self.camera.label)
         if self._stored.changed():
             self._use_stored("the stored calibration")
 
@@ -278,7 +279,8 @@ class Monitor:
         """Measure against the baselines stored for the camera in use (the profile in use's, else the default
         one's, else the first), or calibrate if it has none."""
         try:
-            stored = baselines.stored(self._index)
+            stored = baselines.load_for(self.camera.device)
+            self._stored.changed()  # what was just read (and any file taken over from the camera's number) is not news
         except Exception as exc:  # a damaged file: say so and keep what is in force
             self._emit(Note(str(exc), tone=Tone.PROBLEM))
             return
@@ -508,7 +510,7 @@ class Monitor:
         self.camera.hold_open = False
         baseline = self.state.baseline
         if self.save_baseline and baseline is not None:
-            baselines.save(baseline, self._index, self.state.profile)
+            baselines.save(baseline, self._camera_id, self.state.profile)
             self._stored.changed()  # our own write is not news
 
     def _camera_status(self, status: str) -> None:

@@ -22,6 +22,7 @@ from ..core.events import Alert, Event
 from ..core.rate import next_rate
 from ..sense import model
 from ..sense.pose import PoseEstimator
+from ..sense.quality import Quality, measure
 from ..sense.video import Frame, Sampler
 from .clocks import later
 
@@ -75,12 +76,15 @@ class Analyser:
         self.advisor = Advisor()
         self.previous: features.Features = {}
         self.status: engine.Status | None = None
+        # The picture quality of the last analysed frame.
+        self.quality: Quality | None = None
 
     def frame(
         self, t: float, image: np.ndarray, settings: Config, wall: datetime, sampler: Sampler, dnd: bool = False
     ) -> tuple[str | None, features.Features, list[Outcome]]:
         """(view, features, outcomes) of one frame; sets ``sampler`` to the next analysis rate."""
-        _, view, feats = sense(self.estimator, t, image, settings, neutral(self.state))
+        landmarks, view, feats = sense(self.estimator, t, image, settings, neutral(self.state))
+        self.quality = measure(image, landmarks)
         outcomes = self.tell(Observation(t, view, feats, wall, dnd), settings)
         self.status = engine.status(self.state, settings.core)
         self.rate = next_rate(self.status, self.previous, feats, self.rate, settings.core)

@@ -32,7 +32,8 @@ from ..core.events import Calibrated, CalibrationWaiting
 from ..core.faults import Reading
 from ..errors import UserError
 from ..history.store import path_for
-from ..sense.camera import MISSING, Camera
+from ..sense.camera import MISSING, Camera, find_device
+from ..sense.devices import Device
 from ..sense.video import Frame, Sampler, VideoFile
 from . import baselines, coach
 from .pipeline import Analyser, open_estimator
@@ -188,7 +189,7 @@ def preview(config_path: Path | None, video: Path | None, calibrate: float | Non
     if not display_available():
         raise UserError(NO_DISPLAY)
     fps = settings["sampling"]["fps"]
-    index = settings["camera"]["index"]
+    device = find_device(settings["camera"]["device"])
     recording = VideoFile(video, DISPLAY_FPS) if video is not None else None
     window = Window(WINDOW)
     camera = None
@@ -205,7 +206,7 @@ def preview(config_path: Path | None, video: Path | None, calibrate: float | Non
         with open_estimator(settings) as estimator:
             pose = _Remembering(estimator)
             analyser = Analyser(pose, state, fps)  # type: ignore[arg-type] - only detect() is used
-            _loop(window, analyser, pose, recording, camera, settings, index)
+            _loop(window, analyser, pose, recording, camera, settings, device)
     finally:
         if recording is not None:
             recording.close()
@@ -222,7 +223,7 @@ def _loop(
     recording: VideoFile | None,
     camera: Camera | None,
     settings: Config,
-    index: int,
+    device: Device,
 ) -> None:
     state = analyser.state
     analysis = Sampler(settings["sampling"]["fps"])
@@ -239,7 +240,7 @@ def _loop(
         elif camera is not None:
             frame = camera.next_frame()
             if frame is None and camera.status == MISSING:
-                raise UserError(f"camera {index} was not found; plug it in or set camera.index in the settings")
+                raise UserError(f"{camera.label} was not found; plug it in or set camera.device in the settings")
             note = CAMERA_NOTES.get(camera.status)
             if frame is None and note is None:
                 window.wait(0.001)  # the camera is fine, this frame was just not due
@@ -251,7 +252,8 @@ def _loop(
             if analysis.due(t):
                 view, feats, outcomes = analyser.frame(t, image, settings, datetime.now(localtime.zone()), analysis)
                 current = frame_readings(state, view, feats, settings)
-                reminder = _tell(outcomes, state, settings, index, save=camera is not None) or reminder
+                camera_id = (camera.device if camera is not None else device).id
+                reminder = _tell(outcomes, state, camera_id, save=camera is not None) or reminder
         if image is None:
             image = np.zeros((HEIGHT, HEIGHT * 4 // 3, 3), np.uint8)
             note = note or "waiting for the camera"
@@ -292,14 +294,14 @@ def _coach(
     window.resume()
 
 
-def _tell(outcomes: list, state: engine.State, settings: Config, index: int, save: bool) -> tuple[float, str] | None:
+def _tell(outcomes: list, state: engine.State, camera_id: str, save: bool) -> tuple[float, str] | None:
     """Say what happened on the terminal; the last reminder's (t, title)."""
     shown = None
     for outcome in outcomes:
         if isinstance(outcome, Calibrated):
             baseline = state.baseline
             assert baseline is not None
-            where = f", saved to {baselines.save(baseline, index)}" if save else ""
+            where = f", saved to {baselines.save(baseline, camera_id)}" if save else ""
             print(
                 f"posture-watch: calibrated: {baseline.view} view from {baseline.frames} frames{where}", file=sys.stderr
             )

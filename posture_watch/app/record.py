@@ -12,7 +12,8 @@ import numpy as np
 
 from ..config import Config
 from ..errors import UserError
-from ..sense.camera import BUSY, MISSING, Camera, Capture, open_capture
+from ..sense.camera import BUSY, MISSING, Camera, Capture, find_device, open_capture
+from ..sense.devices import Device, Spec
 
 # Frames timed before the file is opened, to write the rate the camera really gives.
 RATE_FRAMES = 10
@@ -23,14 +24,14 @@ def record(
     seconds: float,
     settings: Config,
     opener: Callable[[int], Capture] = open_capture,
+    find: Callable[[Spec], Device] = find_device,
     clock: Callable[[], float] = time.monotonic,
     wait: Callable[[float], object] = time.sleep,
 ) -> int:
     """Record ``seconds`` of webcam video to ``out`` (mp4, user-only permissions); returns the frames."""
     _check_output(out)
-    camera = Camera(settings, 1000.0, opener=opener, clock=clock, wait=wait)
+    camera = Camera(settings, 1000.0, opener=opener, find=find, clock=clock, wait=wait)
     camera.hold_open = True
-    index = settings["camera"]["index"]
     frames: list[tuple[float, np.ndarray]] = []
     writer = None
     written = 0
@@ -40,7 +41,7 @@ def record(
             frame = camera.next_frame()
             if frame is None:
                 if camera.status in (MISSING, BUSY):
-                    raise UserError(f"camera {index} could not be opened; check it is connected and not in use")
+                    raise UserError(f"{camera.label} could not be opened; check it is connected and not in use")
                 continue
             end = end if end is not None else frame[0] + seconds
             frames.append(frame)
@@ -61,7 +62,7 @@ def record(
         if writer is not None:
             writer.release()
     if written == 0:
-        raise UserError(f"camera {index} gave no picture; is another program using it?")
+        raise UserError(f"{camera.label} gave no picture; is another program using it?")
     return written
 
 

@@ -23,6 +23,7 @@ from ..config import Config
 from ..core.features import Features
 from ..errors import UserError
 from ..history.store import Recorder, busy_until, connect
+from ..sense.quality import Quality
 from ..sense.video import VideoFile
 from . import baselines, plot
 from .pipeline import Analyser, Outcome, Stats, open_estimator, replay
@@ -36,6 +37,7 @@ class Step:
     view: str | None
     features: Features
     outcomes: list[Outcome]
+    quality: Quality | None = None
 
 
 class Replay:
@@ -123,7 +125,7 @@ class Replay:
                     if self.plot_to is not None:
                         self._scores.append((t, plot.readings(self.state, view, feats, settings)))
                         self._plotted.extend(outcomes)
-                    yield Step(t, view, feats, outcomes)
+                    yield Step(t, view, feats, outcomes, analyser.quality)
         finally:
             if recorder is not None:
                 recorder.close(self.start.timestamp() + self.stats.last_t)

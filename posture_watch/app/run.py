@@ -20,7 +20,8 @@ from ..desktop.instance import AlreadyRunning, InstanceLock
 from ..desktop.notify import Notice, NoticeKind, Notifier
 from ..history.store import Recorder
 from ..history.store import path_for as history_path
-from ..sense.camera import Camera, Capture, RecordedCamera, open_capture
+from ..sense.camera import Camera, Capture, RecordedCamera, find_device, open_capture
+from ..sense.devices import Device, Spec
 from ..sense.video import VideoFile
 from . import baselines, logs, signals
 from .clocks import Clocks
@@ -62,11 +63,13 @@ def run(config_path: Path | None, video: Path | None, calibrate: float | None, t
             fps = settings["sampling"]["fps"]
             state = baselines.resolve(settings, calibrate)
             opener: Callable[[int], Capture] = open_capture
+            find: Callable[[Spec], Device] = find_device
             if video is not None:
                 VideoFile(video, fps).close()  # the same checks and messages as replay
                 recording = RecordedCamera(video, clock=clocks.now, wait=lambda s: clocks.wait(s, stopping))
                 opener = lambda _: recording  # noqa: E731 - every opening joins the same recording
-            camera = Camera(settings, fps, opener=opener, clock=clocks.now)
+                find = recording.stand_in
+            camera = Camera(settings, fps, opener=opener, find=find, clock=clocks.now)
             with open_estimator(settings) as estimator:
                 if stopping.is_set():  # ended while the model loaded: nothing began, nothing to close
                     return 0

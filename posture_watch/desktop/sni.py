@@ -46,6 +46,7 @@ from PIL import Image
 
 from ..commands import Command
 from . import menu
+from .bus import add_match
 from .icons import STATES, icon_image
 from .menu import APP, STARTING, TrayView
 
@@ -456,18 +457,10 @@ class SniTray:
         bus.export(MENU_PATH, self._menu)
         await bus.request_name(self.bus_name)
         bus.add_message_handler(self._on_message(bus))
-        await bus.call(
-            Message(
-                destination="org.freedesktop.DBus",
-                path="/org/freedesktop/DBus",
-                interface="org.freedesktop.DBus",
-                member="AddMatch",
-                signature="s",
-                body=[
-                    "type='signal',sender='org.freedesktop.DBus',interface='org.freedesktop.DBus',"
-                    f"member='NameOwnerChanged',arg0='{WATCHER}'"
-                ],
-            )
+        await add_match(
+            bus,
+            "type='signal',sender='org.freedesktop.DBus',interface='org.freedesktop.DBus',"
+            f"member='NameOwnerChanged',arg0='{WATCHER}'",
         )
         self._publish()
         await self._register(bus)

@@ -3,34 +3,56 @@
 On Linux and Windows only one program can stream a camera at a time, so by
 default the camera is opened for a short sample every few seconds and let go
 in between; a video call can take it at any moment. A sample's frames are
-taken back to back, so the device is open only for the warm-up and those
-frames. A camera another program holds is "busy": the monitor treats that as
-being in a call and tries again later, without calling it an error. A missing
-or vanished camera is retried with backoff. Status changes are reported
+taken back to back once the picture has settled: a webcam's first frames
+after opening are dark or washed out while its auto-exposure and white
+balance find the light, so frames are read until their brightness holds
+still (within ``SETTLE_TOLERANCE`` over ``SETTLE_SPAN``) or
+``camera.settle_seconds`` pass. How long opening and settling take is
+measured per device, and the samples are spaced so that the camera is open
+at most ``MAX_DUTY`` of the time.
+
+A camera another program holds is "busy": the monitor treats that as being
+in a call and tries again later, without calling it an error. A missing or
+vanished camera is retried with backoff; a camera chosen by name or id is
+only ever that camera (``devices.chosen``). Status changes are reported
 through a callback, once per change.
 
-``run``, ``calibrate``, ``record`` and ``doctor`` all use :class:`Camera`;
-``run --source`` plays a recording through it as :class:`RecordedCamera`.
+``run``, ``calibrate``, ``record``, ``preview`` and ``doctor`` all use
+:class:`Camera`; ``run --source`` plays a recording through it as
+:class:`RecordedCamera`.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 import time
+from collections import deque
 from collections.abc import Callable, Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any, Protocol
 
 import cv2
+import numpy as np
 
 from ..config import Config
 from ..errors import UserError
+from . import devices
+from .devices import Device
 from .video import Frame, Sampler
 
 OK, IDLE, MISSING, BUSY, LOST, PAUSED = "ok", "idle", "missing", "busy", "lost", "paused"
 # Backoff for a camera that is missing or gone: doubled after each failure.
 FIRST_RETRY, MAX_RETRY = 2.0, 60.0
+# Settled: the picture's mean brightness stayed within this fraction over this many seconds of frames.
+# Consecutive frames of a 30 fps camera are too close to show a slow exposure ramp; 0.2 s is, and at 5 fps
+# (a camera in a dim room) it is two frames.
+SETTLE_TOLERANCE, SETTLE_SPAN = 0.03, 0.2
+# The share of the time the camera may be open while sampling: its light is off at least 90 % of the time.
+MAX_DUTY = 0.10
+# How much each sample's open time counts in the running estimate per device.
+OPEN_WEIGHT = 0.3
 
 
 class Capture(Protocol):
@@ -43,16 +65,33 @@ class Capture(Protocol):
     def release(self) -> None: ...
 
 
-def device_exists(index: int) -> bool | None:
-    """Whether the OS has a camera device at ``index``; None where that cannot be told."""
-    if sys.platform.startswith("linux"):
-        return Path(f"/dev/video{index}").exists()
-    return None
+def find_device(spec: devices.Spec) -> Device:
+    """The camera ``camera.device`` names, as the OS lists its cameras now."""
+    return devices.chosen(spec, devices.listed())
 
 
 def sampling_by_default(platform: str = sys.platform) -> bool:
     """Platforms that let only one program stream a camera: sample instead of holding it."""
     return not platform.startswith("darwin")
+
+
+def backends(platform: str = sys.platform) -> list[tuple[str, int]]:
+    """The OpenCV capture backends to open a camera with, best first, as (OpenCV's name, id).
+
+    Windows: DirectShow before Media Foundation. OpenCV's default there, Media
+    Foundation, takes seconds to open many webcams, more again when the size
+    is set (opencv/opencv#17687, #26495, #27917), and a sampling camera opens
+    every few seconds; DirectShow opens them in a fraction of that. Media
+    Foundation stays as the fallback, for cameras only it can open. Linux: V4L2
+    (no GStreamer pipeline guessing); macOS: AVFoundation.
+    """
+    if platform.startswith("win"):
+        return [("DSHOW", cv2.CAP_DSHOW), ("MSMF", cv2.CAP_MSMF)]
+    if platform.startswith("linux"):
+        return [("V4L2", cv2.CAP_V4L2)]
+    if platform.startswith("darwin"):
+        return [("AVFOUNDATION", cv2.CAP_AVFOUNDATION)]
+    return [("ANY", cv2.CAP_ANY)]
 
 
 @cache
@@ -61,25 +100,45 @@ def _quiet_opencv() -> None:
 
     Without this every look for an absent camera prints lines such as
     ``[ WARN:0@0.03] global cap_v4l.cpp ... can't open camera by index``.
+    Media Foundation, when it is used, is kept from negotiating hardware
+    transforms, which is what makes it slow to open (opencv/opencv#20327).
     """
     logging = getattr(getattr(cv2, "utils", None), "logging", None)
     if logging is not None:
         logging.setLogLevel(logging.LOG_LEVEL_ERROR)
     elif hasattr(cv2, "setLogLevel"):  # older builds: 3 is LOG_LEVEL_ERROR
         cv2.setLogLevel(3)
+    os.environ.setdefault("OPENCV_VIDEOIO_MSMF_ENABLE_HW_TRANSFORMS", "0")
 
 
 def open_capture(index: int) -> Capture:
-    """``cv2.VideoCapture`` without OpenCV's own warnings on stderr when the device is not there.
+    """``cv2.VideoCapture`` on this platform's preferred backend (:func:`backends`), quietly.
 
-    A device the OS does not have is not asked for at all (an unopened
-    capture stands for it): OpenCV's other backends would each log an error
-    looking for it.
+    The next backend is tried only when one does not open the camera; an
+    unopened capture is returned when none does.
     """
     _quiet_opencv()
-    if device_exists(index) is False:
-        return cv2.VideoCapture()
-    return cv2.VideoCapture(index)
+    capture = cv2.VideoCapture()
+    for _, backend in backends():
+        capture = cv2.VideoCapture(index, backend)
+        if capture.isOpened():
+            return capture
+        capture.release()
+    return capture
+
+
+def can_open(index: int) -> bool:
+    """Whether camera ``index`` opens (its light may blink): for listing cameras where the OS lists none."""
+    capture = open_capture(index)
+    try:
+        return capture.isOpened()
+    finally:
+        capture.release()
+
+
+def brightness(image: np.ndarray) -> float:
+    """Mean grey level of a frame, 0-255 (every fourth pixel: plenty to follow exposure)."""
+    return float(image[::4, ::4].mean())
 
 
 class Camera:
@@ -87,7 +146,8 @@ class Camera:
 
     ``hold_open`` keeps frames coming at the analysis rate (calibrating,
     recording); ``idle`` (the user is away) looks only once a sample interval
-    in any mode.
+    in any mode. ``device`` is the camera ``camera.device`` names, as found at
+    the last opening (or when configured).
     """
 
     def __init__(
@@ -96,13 +156,13 @@ class Camera:
         analysis_fps: float,
         on_status: Callable[[str], None] = lambda status: None,
         opener: Callable[[int], Capture] = open_capture,
-        exists: Callable[[int], bool | None] = device_exists,
+        find: Callable[[devices.Spec], Device] = find_device,
         clock: Callable[[], float] = time.monotonic,
         wait: Callable[[float], object] = time.sleep,
     ) -> None:
-        self.configure(settings, analysis_fps)
-        self.on_status, self.opener, self.exists = on_status, opener, exists
+        self.on_status, self.opener, self.find = on_status, opener, find
         self.clock, self.wait = clock, wait
+        self.configure(settings, analysis_fps)
         self.capture: Capture | None = None
         self.status = IDLE
         self.retry_at = 0.0
@@ -115,23 +175,54 @@ class Camera:
         self.urgent = False
         self.finished = False  # a recording came to its end
         self.opened_at: float | None = None
-        self.open_seconds = 0.0  # total time the device was open, for the benchmarks
+        self.opened_brief = False
+        self.open_seconds = 0.0  # total time the device was open, opening included, for the benchmarks
         self.samples = 0
+        # Settling: frames are read until their brightness holds still; (t, brightness) of the recent ones.
+        self.settling = False
+        self.settle_began = 0.0
+        self.recent: deque[tuple[float, float]] = deque()
+        self.unsettled = 0  # openings whose picture had not settled when settle_seconds ran out
+        # Measured per device id: seconds to open, seconds to settle, and a sample's whole open time.
+        self.opening: dict[str, float] = {}
+        self.settling_time: dict[str, float] = {}
+        self.sample_time: dict[str, float] = {}
+        self.backend: str | None = None
 
     def configure(self, settings: Config, analysis_fps: float) -> None:
         """Apply (possibly reloaded) camera settings; takes effect at the next opening."""
         cam = settings["camera"]
-        self.index, self.width, self.height, self.fps = cam["index"], cam["width"], cam["height"], cam["fps"]
+        self.spec: devices.Spec = cam["device"]
+        self.device = self.find(self.spec)
+        self.width, self.height, self.fps = cam["width"], cam["height"], cam["fps"]
         mode = cam["mode"]
         self.sampling = mode == "sampling" or (mode == "auto" and sampling_by_default())
         self.interval = float(cam["sample_interval_seconds"])
-        self.warmup, self.per_sample = cam["warmup_frames"], cam["sample_frames"]
+        self.settle_limit, self.per_sample = float(cam["settle_seconds"]), cam["sample_frames"]
         self.sampler = Sampler(analysis_fps)
+
+    @property
+    def label(self) -> str:
+        """How messages name the camera in use."""
+        return self.device.label()
 
     @property
     def brief(self) -> bool:
         """Whether the device is opened for one sample at a time."""
         return (self.sampling or self.idle) and not self.hold_open
+
+    def gap(self) -> float:
+        """Seconds from letting the camera go to the next sample.
+
+        The sample interval (halved while a fault builds up), stretched so that
+        the time a sample keeps this device open, opening and settling
+        included, stays within ``MAX_DUTY`` of the time.
+        """
+        interval = self.interval / 2 if self.urgent and not self.idle else self.interval
+        key = self.device.id
+        # Before a whole sample was measured, what opening and settling took (say while calibrating).
+        held = self.sample_time.get(key, self.opening.get(key, 0.0) + self.settling_time.get(key, 0.0))
+        return max(interval, held * (1 - MAX_DUTY) / MAX_DUTY, self.sampler.period)
 
     def _set_status(self, status: str) -> None:
         if status != self.status:
@@ -139,7 +230,7 @@ class Camera:
             self.on_status(status)
 
     def next_frame(self) -> Frame | None:
-        """A frame due for analysis, or None after waiting at most about a second."""
+        """A settled frame due for analysis, or None after waiting at most about a second."""
         now = self.clock()
         if self.capture is None:
             due = max(self.retry_at, self.next_sample)
@@ -154,22 +245,28 @@ class Camera:
             self._fail(LOST if self.status == OK else BUSY)
             return None
         t = self.clock()
+        image = None
+        if self.settling:
+            image = self._retrieve()
+            if image is None or not self._settled(t, image):
+                return None
         # Within a sample the frames are taken back to back: the analysis
         # rate spaces the samples, not the frames of one.
         if not self.brief and not self.sampler.due(t):
             return None
-        ok, image = self.capture.retrieve()
-        if not ok or image is None:
-            self._fail(LOST)
-            return None
+        if image is None:
+            image = self._retrieve()
+            if image is None:
+                return None
         self._set_status(OK)
         self.backoff = FIRST_RETRY
         if self.brief:
             self.left_in_sample -= 1
             if self.left_in_sample <= 0:
+                if self.opened_at is not None and self.opened_brief:
+                    self._measure(self.sample_time, t - self.opened_at)
                 self.close()
-                interval = self.interval / 2 if self.urgent and not self.idle else self.interval
-                self.next_sample = t + max(interval, self.sampler.period)
+                self.next_sample = t + self.gap()
         return t, image
 
     def frames(
@@ -191,25 +288,68 @@ class Camera:
                     first()
                 yield frame
             elif self.status == MISSING:
-                raise UserError(f"camera {self.index} was not found; plug it in or set camera.index in the settings")
+                raise UserError(f"{self.label} was not found; plug it in or set camera.device in the settings")
             elif self.status == BUSY and self.clock() - began > patience:
-                raise UserError(f"camera {self.index} is in use by another program; close it and try again")
+                raise UserError(f"{self.label} is in use by another program; close it and try again")
+
+    def _retrieve(self) -> np.ndarray | None:
+        assert self.capture is not None
+        ok, image = self.capture.retrieve()
+        if not ok or image is None:
+            self._fail(LOST)
+            return None
+        return image
+
+    def _settled(self, t: float, image: np.ndarray) -> bool:
+        """Whether the picture has settled with this frame (or the time for settling ran out)."""
+        level = brightness(image)
+        self.recent.append((t, level))
+        while len(self.recent) > 2 and self.recent[1][0] <= t - SETTLE_SPAN:
+            self.recent.popleft()
+        levels = [b for _, b in self.recent]
+        steady = (
+            t - self.recent[0][0] >= SETTLE_SPAN - 1e-6
+            and max(levels) - min(levels) <= max(SETTLE_TOLERANCE * max(levels), 1.0)
+        )
+        timed_out = t - self.settle_began >= self.settle_limit
+        if not (steady or timed_out):
+            return False
+        self.unsettled += not steady
+        self.settling = False
+        self.recent.clear()
+        self._measure(self.settling_time, t - self.settle_began)
+        return True
+
+    def _measure(self, table: dict[str, float], seconds: float) -> None:
+        """A running estimate per device: the first measurement, then each new one counting ``OPEN_WEIGHT``."""
+        key = self.device.id
+        table[key] = seconds if key not in table else (1 - OPEN_WEIGHT) * table[key] + OPEN_WEIGHT * seconds
 
     def _open(self) -> bool:
-        capture = self.opener(self.index)
+        self.device = self.find(self.spec)
+        if self.device.index is None:
+            self._fail(MISSING)
+            return False
+        began = self.clock()
+        capture = self.opener(self.device.index)
         if not capture.isOpened():
             capture.release()
             # The device is there but will not open: another program has it.
-            self._fail(MISSING if self.exists(self.index) is False else BUSY)
+            self._fail(BUSY)
             return False
-        self.opened_at = self.clock()
+        self.opened_at = began
+        # Only a sample opened as one counts toward a sample's length (not the end of a calibration).
+        self.opened_brief = self.brief
         self.samples += 1
         capture.set(cv2.CAP_PROP_FRAME_WIDTH, self.width)
         capture.set(cv2.CAP_PROP_FRAME_HEIGHT, self.height)
         capture.set(cv2.CAP_PROP_FPS, self.fps)
-        for _ in range(self.warmup):
-            if not capture.grab():
-                break
+        get_backend = getattr(capture, "getBackendName", None)
+        self.backend = get_backend() if get_backend is not None else None
+        self.settle_began = self.clock()
+        self._measure(self.opening, self.settle_began - began)
+        self.settling = self.settle_limit > 0
+        self.recent.clear()
         self.capture = capture
         self.left_in_sample = self.per_sample
         return True
@@ -233,6 +373,7 @@ class Camera:
         if self.capture is not None:
             self.capture.release()
             self.capture = None
+            self.settling = False
             if self.opened_at is not None:
                 self.open_seconds += self.clock() - self.opened_at
                 self.opened_at = None
@@ -252,9 +393,14 @@ class RecordedCamera:
         self, path: Path, clock: Callable[[], float] = time.monotonic, wait: Callable[[float], object] = time.sleep
     ) -> None:
         self.capture = cv2.VideoCapture(str(path))
+        self.path = path
         self.clock, self.wait = clock, wait
         self.start: float | None = None
         self.finished = False
+
+    def stand_in(self, spec: devices.Spec) -> Device:
+        """As ``Camera(find=...)``: the recording plays the camera the settings name, and uses its calibration."""
+        return Device(0, find_device(spec).id, self.path.name)
 
     def isOpened(self) -> bool:
         if not self.capture.isOpened() or self.finished:

@@ -26,6 +26,13 @@ flicker apart), as they do for a user calibrating at a desk; the second person
 is part of the scene and so follows the scene-wide warps (a slouch shrinks it
 too).
 
+A room that gets dark after calibration is ``Variation(light=0.1,
+light_from=12)``: normal light until 12 s, then within a second the picture a
+webcam gives at 10 % of its normal brightness, with the sensor noise its gain
+adds (:func:`webcam_light`). ``scripts/make_test_videos.py``'s
+``dim_recording`` does the same to real recordings and photos (the shared data
+sets), so low light is measured on real people too.
+
 Tests call :func:`make_video` (through ``scripts/make_test_videos.py``) and
 write into a temporary folder; no video is committed.
 
@@ -171,6 +178,9 @@ class Variation:
     noise: float = 4.0
     glasses: bool = False
     second_person: bool = False
+    # The picture's brightness as a fraction of normal light from ``light_from`` seconds on (webcam_light).
+    light: float = 1.0
+    light_from: float = 0.0
 
     @property
     def camera_moved(self) -> bool:
@@ -253,6 +263,38 @@ class Timeline:
 def _smooth(x: float) -> float:
     x = min(max(x, 0.0), 1.0)
     return x * x * (3 - 2 * x)
+
+
+# Sensor noise at normal light, in grey levels: a floor (read noise) and a part that grows with the signal
+# (shot noise: variance SHOT * value). About 3.7 levels at mid-grey, what a webcam shows by day.
+READ_NOISE, SHOT = 1.5, 0.09
+
+
+def webcam_light(image: np.ndarray, level: float, rng: np.random.Generator, boost: float = 1.0) -> np.ndarray:
+    """``image`` as a webcam shows the scene when its picture is at ``level`` (0-1] of normal brightness.
+
+    A webcam in a darkening room first lengthens its exposure, then raises its
+    gain, and finally gives a darker picture; noise grows on the way. Modelled
+    for the picture that comes out: the scene light is ``level ** 1.5`` of normal
+    and the camera applies a gain of ``1 / sqrt(level)``, so each pixel becomes
+    ``level * value`` with Gaussian noise of standard deviation
+    ``gain * sqrt(READ_NOISE**2 + SHOT * light * value)`` per channel: at normal
+    light 3.7 grey levels at mid-grey, at 25 % 3.8 on a signal a quarter as
+    bright, at 6 % 6.3 (the signal-to-noise ratio falls from 35 to 1.2).
+    ``boost`` is more gain on top, as a camera that keeps the picture bright in
+    the dark applies: picture and noise grow together, the ratio stays.
+    """
+    gain = 1.0 / math.sqrt(level)
+    light = level**1.5
+    value = image.astype(np.float32)
+    sigma = gain * np.sqrt(READ_NOISE**2 + SHOT * light * value)
+    noisy = boost * (level * value + sigma * rng.standard_normal(image.shape, dtype=np.float32))
+    return np.clip(noisy + 0.5, 0, 255).astype(np.uint8)
+
+
+def light_at(t: float, level: float, light_from: float) -> float:
+    """The light level at ``t``: normal before ``light_from``, then fading to ``level`` over a second."""
+    return 1.0 - (1.0 - level) * _smooth(t - light_from)
 
 
 def _smooth_array(x: np.ndarray) -> np.ndarray:
@@ -427,7 +469,9 @@ class Stage:
         if self.variation.lit:
             image = cv2.LUT(image, self._light(t))
         i = rng.integers(len(self.noise_up))
-        return cv2.subtract(cv2.add(image, self.noise_up[i]), self.noise_down[i])
+        image = cv2.subtract(cv2.add(image, self.noise_up[i]), self.noise_down[i])
+        level = light_at(t, self.variation.light, self.variation.light_from)
+        return webcam_light(image, level, rng) if level < 1.0 else image
 
     def _light(self, t: float) -> np.ndarray:
         """The tone curve at ``t``: gain and gamma, wobbling slowly with the flicker."""
