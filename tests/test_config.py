@@ -208,7 +208,7 @@ def test_the_settings_template_changes_nothing_until_a_key_is_uncommented():
 
 def test_config_check_lists_every_mistake_at_once_each_with_its_fix(config_file):
     path = config_file(
-        '[sampling]\nfsp = 2\nfps = 500\n[camera]\nindex = "0"\n[notify]\nquiet_start = "18:00"\n'
+        '[sampling]\nfsp = 2\nfps = 500\n[camera]\nwidth = "320"\n[notify]\nquiet_start = "18:00"\n'
         "[faults.slouch]\nenabled = 1\n"
     )
     result = run_cli("config", "check", path)
@@ -218,7 +218,7 @@ def test_config_check_lists_every_mistake_at_once_each_with_its_fix(config_file)
     for fix in (
         "unknown key 'sampling.fsp'; did you mean 'sampling.fps'?",
         "sampling.fps = 500 is not allowed; expected a number from 0.1 to 30",
-        "camera.index = '0' is not allowed; expected a number like 0",
+        "camera.width = '320' is not allowed; expected a number like 320",
         "faults.slouch.enabled = 1 is not allowed; expected true or false",
         "set both (or neither) for quiet hours",
     ):
