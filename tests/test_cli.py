@@ -233,7 +233,7 @@ def test_version_names_the_package_version():
 
 def test_doctor_says_whether_the_camera_in_use_has_a_calibration(config_file, videos, tmp_path):
     # Camera 62 is this test's own: no other test stores a calibration for it.
-    settings = config_file("[camera]\nindex = 62\n")
+    settings = config_file("[camera]\ndevice = 62\n")
     home = {f"XDG_{v}_HOME": str(tmp_path / v.lower()) for v in ("CONFIG", "DATA", "STATE", "CACHE")}
 
     def calibration_line() -> str:
@@ -258,7 +258,7 @@ def _installed_user(home: Path) -> dict[str, str]:
     """The environment of a user with settings, a calibration, a history, a log, a model and autostart on."""
     env = {f"XDG_{v}_HOME": str(home / v.lower()) for v in ("CONFIG", "DATA", "STATE", "CACHE")}
     (home / "config" / "posture-watch").mkdir(parents=True)
-    (home / "config" / "posture-watch" / "config.toml").write_text("[camera]\nindex = 1\n", encoding="utf-8")
+    (home / "config" / "posture-watch" / "config.toml").write_text("[camera]\ndevice = 1\n", encoding="utf-8")
     (home / "data" / "posture-watch" / "calibration").mkdir(parents=True)
     (home / "data" / "posture-watch" / "calibration" / "camera-1.json").write_text("{}", encoding="utf-8")
     (home / "data" / "posture-watch" / "history.sqlite3").write_bytes(b"")
