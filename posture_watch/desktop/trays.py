@@ -88,21 +88,14 @@ def sni_host(bus_address: str | None = None, timeout: float = 2.0) -> bool | Non
     """Whether a StatusNotifierWatcher is on the session bus: None when there is no session bus at all."""
 
     async def ask() -> bool:
-        from dbus_fast import Message, MessageType
+        from dbus_fast import MessageType
         from dbus_fast.aio import MessageBus
+
+        from .bus import ask_bus
 
         bus = await MessageBus(bus_address=bus_address).connect()
         try:
-            reply = await bus.call(
-                Message(
-                    destination="org.freedesktop.DBus",
-                    path="/org/freedesktop/DBus",
-                    interface="org.freedesktop.DBus",
-                    member="NameHasOwner",
-                    signature="s",
-                    body=[WATCHER],
-                )
-            )
+            reply = await ask_bus(bus, "NameHasOwner", WATCHER)
             return reply is not None and reply.message_type == MessageType.METHOD_RETURN and bool(reply.body[0])
         finally:
             bus.disconnect()
