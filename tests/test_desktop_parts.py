@@ -12,6 +12,7 @@ import threading
 import time
 from dataclasses import replace
 from datetime import datetime
+from functools import partial
 
 import numpy as np
 import pytest
@@ -39,11 +40,14 @@ from posture_watch.desktop.icons import STATES, icon_image
 from posture_watch.desktop.instance import AlreadyRunning, InstanceLock
 from posture_watch.desktop.menu import TrayView
 from posture_watch.errors import UserError
+from posture_watch.sense import devices
 from posture_watch.sense.camera import BUSY, LOST, MISSING, OK, Camera
 from posture_watch.sense.devices import Device
 
 # A camera the OS lists: found by whatever camera.device says.
 THERE = Device(0, "usb-test-video-index0", "Test Camera")
+# Cameras known only by their number, as where the OS lists none: "camera 0".
+BY_NUMBER = partial(devices.chosen, cameras=None)
 
 
 class FakeClock:
@@ -374,7 +378,7 @@ def held_by_another_program(clock: FakeClock) -> Camera:
     """A camera that will not open, as while a call holds it, on ``clock``."""
     captures = [FakeCapture(clock, opens=False) for _ in range(100)]
     return Camera(
-        camera_settings("continuous"), 5.0, opener=lambda i: captures.pop(0), exists=lambda i: True, clock=clock,
+        camera_settings("continuous"), 5.0, opener=lambda i: captures.pop(0), find=BY_NUMBER, clock=clock,
         wait=clock.wait,
     )  # fmt: skip
 
@@ -389,7 +393,7 @@ def test_a_command_that_needs_the_camera_now_waits_for_another_program_only_so_l
     assert 15.0 < clock.now - began < 15.0 + 11.0, "given up soon after its patience, not at the first look"
     # A camera that is free gives its frames at once, the first one announced.
     told: list[str] = []
-    free = Camera(camera_settings("continuous"), 5.0, opener=lambda i: FakeCapture(clock), exists=lambda i: True,
+    free = Camera(camera_settings("continuous"), 5.0, opener=lambda i: FakeCapture(clock), find=BY_NUMBER,
                   clock=clock, wait=clock.wait)  # fmt: skip
     assert next(free.frames(15.0, lambda: told.append("first")))[1].shape == (4, 4, 3) and told == ["first"]
 
