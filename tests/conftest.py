@@ -1,4 +1,4 @@
-"""Shared test setup: private user folders, the pose model and real photos, generated recordings."""
+"""Shared test setup: private user folders, the pose model and real photos, generated recordings, D-Bus daemons."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -99,6 +100,30 @@ def config_file(tmp_path: Path):
         return path
 
     return write
+
+
+@pytest.fixture
+def bus_address(tmp_path: Path) -> Iterator[Callable[[str], str]]:
+    """Start dbus-daemons on demand: ``bus_address("name")`` gives the address of a new bus."""
+    procs: list[subprocess.Popen] = []
+
+    def start(name: str) -> str:
+        socket = tmp_path / f"{name}.bus"
+        proc = subprocess.Popen(
+            ["dbus-daemon", "--session", "--nofork", "--print-address", f"--address=unix:path={socket}"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
+        procs.append(proc)
+        assert proc.stdout is not None
+        assert proc.stdout.readline().strip(), "dbus-daemon did not start"  # printed once it listens
+        return f"unix:path={socket}"
+
+    yield start
+    for proc in procs:
+        proc.terminate()
+        proc.wait(10)
 
 
 @pytest.fixture(scope="session")

@@ -144,6 +144,19 @@ def test_calibrating_with_the_camera_held_open_does_not_stretch_later_samples():
     assert camera.gap() < 20  # a 2 s sample stretches 10 s to about 16 s; 30 s held open would make it 270 s
 
 
+def test_look_now_opens_the_camera_at_once_rather_than_at_the_next_samples_turn():
+    clock = FakeClock()
+    webcam = RampingWebcam(clock, RAMPS["smooth"])
+    camera = camera_for(webcam, clock)
+    while camera.next_frame() is None or camera.capture is not None:  # one whole sample taken, the camera closed
+        pass
+    assert camera.next_sample > clock.now + 5
+    camera.look_now()  # the screen was unlocked
+    before = len(webcam.openings)
+    camera.next_frame()
+    assert len(webcam.openings) == before + 1 and camera.next_sample <= clock.now
+
+
 @pytest.mark.parametrize(
     ("platform", "first"), [("win32", "DSHOW"), ("linux", "V4L2"), ("darwin", "AVFOUNDATION"), ("sunos5", "ANY")]
 )

@@ -11,10 +11,7 @@ import asyncio
 import os
 import queue
 import shutil
-import subprocess
 import threading
-from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Annotated
 
 import pytest
@@ -29,30 +26,6 @@ pytestmark = pytest.mark.skipif(shutil.which("dbus-daemon") is None, reason="nee
 Nothing = Annotated[None, DBusSignature("")]
 SESSION_PATH = "/org/freedesktop/login1/session/_32"
 PATIENCE = 30.0  # a bound on waiting for an event, not a margin the test relies on
-
-
-@pytest.fixture
-def bus_address(tmp_path: Path) -> Iterator[Callable[[str], str]]:
-    """Start dbus-daemons on demand: ``bus_address("name")`` gives the address of a new bus."""
-    procs: list[subprocess.Popen] = []
-
-    def start(name: str) -> str:
-        socket = tmp_path / f"{name}.bus"
-        proc = subprocess.Popen(
-            ["dbus-daemon", "--session", "--nofork", "--print-address", f"--address=unix:path={socket}"],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            text=True,
-        )
-        procs.append(proc)
-        assert proc.stdout is not None
-        assert proc.stdout.readline().strip(), "dbus-daemon did not start"  # printed once it listens
-        return f"unix:path={socket}"
-
-    yield start
-    for proc in procs:
-        proc.terminate()
-        proc.wait(10)
 
 
 class Service:

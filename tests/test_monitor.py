@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import json
 import os
+import queue
 import random
+import shutil
 import signal
 import subprocess
 import sys
@@ -26,7 +28,9 @@ import cv2
 import numpy as np
 import pytest
 from conftest import DATASETS, ROOT, run_cli
+from make_test_videos import webcam_light
 from signalled import signal_after
+from test_lock import PATIENCE, ScreenSaver, Service
 
 from posture_watch import commands, config, localtime
 from posture_watch.advice.reminders import Reminder
@@ -37,8 +41,9 @@ from posture_watch.app.outputs import Note, Tick
 from posture_watch.app.pipeline import Analyser, open_estimator
 from posture_watch.app.reload import ConfigWatcher
 from posture_watch.app.sinks.history import History
-from posture_watch.app.sinks.notices import CALIBRATION, Notices
-from posture_watch.app.sinks.tray import TraySink
+from posture_watch.app.sinks.notices import CALIBRATION, TOO_DARK, Notices
+from posture_watch.app.sinks.tray import TraySink, view
+from posture_watch.app.watchers import ScreenLockWatcher
 from posture_watch.core import engine
 from posture_watch.core.events import Event
 from posture_watch.desktop import menu
@@ -622,7 +627,44 @@ def day_totals(monitor: Monitor, day: datetime) -> dict[str, float]:
         "away": totals.away_seconds,
         "call": totals.call_seconds,
         "paused": totals.paused_seconds,
+        "unknown": totals.unknown_seconds,
     }
+
+
+def test_a_room_too_dark_to_see_posture_is_said_once_shown_in_the_tray_and_counted_unknown(
+    tmp_path, estimator, seated
+):
+    # Seated 3 min, the light down to a tenth for 10 min (someone still there, lit by the screen), then back.
+    def scene(minute: float) -> str:
+        return "dark" if 3 <= minute < 13 else "seated"
+
+    # The seated picture as a webcam gives it lit by the screen alone: a tenth of the light, with the noise
+    # of the camera's gain, fresh in each frame.
+    rng = np.random.default_rng(5)
+    dark = {"dark": [webcam_light(seated, 0.1, rng) for _ in range(8)]}
+    monitor, clocks, notes, outcomes = monitor_for(tmp_path, estimator, seated, scene, SITTING_5, pictures=dark)
+    tips: list[tuple[float, str]] = []
+    tray = type("Tray", (), {"show": lambda self, shown: None, "stop": lambda self: None})()
+
+    class Tooltips(TraySink):
+        def take(self, output) -> None:
+            if isinstance(output, Tick):
+                tips.append(((clocks.t - 1000.0) / 60, view(output, monitor.settings).tooltip))
+
+    monitor.sinks.append(Tooltips(tray, lambda: monitor.settings))  # type: ignore[arg-type]
+    run_until(monitor, clocks, 16)
+    assert notes.shown.count(TOO_DARK[0]) == 1
+    dark = "too dark to see your posture; waiting for more light"
+    assert {tip for minute, tip in tips if 3.5 <= minute < 13} == {dark}
+    assert dark not in {tip for minute, tip in tips if minute < 3 or minute >= 13.5}
+    # Present (no break, the sitting reminder comes) and unknown in the report; nothing judged in the dark.
+    presence = [o.state for o in outcomes if getattr(o, "kind", "") == "presence"]
+    assert presence == ["present", "unknown", "present"]
+    assert not [o for o in outcomes if getattr(o, "kind", "") in ("away", "break")]
+    assert [o for o in outcomes if isinstance(o, Reminder) and o.alert.fault == "sitting"]
+    assert not [o for o in outcomes if getattr(o, "kind", "") == "fault_start" and 3 * 60 <= o.t - 1000 < 13 * 60]
+    totals = day_totals(monitor, START)
+    assert abs(totals["unknown"] - 600) <= 15 and abs(totals["present"] - 360) <= 15 and totals["away"] == 0
 
 
 def test_time_away_after_a_call_is_counted_from_the_first_empty_frame(tmp_path, estimator, seated):
@@ -797,6 +839,54 @@ def test_a_locked_screen_is_time_away_and_the_camera_stays_off(tmp_path, estimat
     brk = [o for o in outcomes if getattr(o, "kind", "") == "break"]
     assert len(away) == 1 and away[0].reason == "locked" and len(brk) == 1 and abs(brk[0].seconds - 600) <= 10
     assert abs(day_totals(monitor, START)["away"] - 600) <= 10
+
+
+@pytest.mark.skipif(shutil.which("dbus-daemon") is None, reason="needs dbus-daemon (Debian: dbus)")
+def test_the_screen_saver_locking_keeps_the_camera_off_and_counts_one_break(tmp_path, estimator, seated, bus_address):
+    # The desktop's screen saver on a session bus of the test's own; no logind (an empty system bus).
+    session = bus_address("session")
+    saver = ScreenSaver()
+    service = Service(session, "org.freedesktop.ScreenSaver", {"/org/freedesktop/ScreenSaver": saver})
+    monitor, clocks, _, outcomes = monitor_for(tmp_path, estimator, seated, lambda minute: "seated")
+    watcher = ScreenLockWatcher(session_bus=session, system_bus=bus_address("empty-system"))
+    monitor.watchers.append(watcher)
+    posted: queue.Queue = queue.Queue()
+    into_inbox = monitor.post
+    monitor.post = lambda event: (into_inbox(event), posted.put(event))  # type: ignore[method-assign]
+    grabs: list[float] = []
+    monitor.camera.opener(0).during_grab = grabs.append
+    heard: list[tuple[float, object]] = []
+
+    def screen_saver(active: bool) -> Callable[[], None]:
+        """At a minute of the monitor's (its loop held meanwhile): the screen saver says so, the monitor hears it."""
+
+        def change() -> None:
+            saver.active = active
+            saver.ActiveChanged()
+
+        def hook() -> None:
+            if active:  # the watcher's first word: unlocked, as the screen saver was when it started
+                heard.append((-1.0, posted.get(timeout=PATIENCE)))
+            service.call(change)
+            heard.append(((clocks.t - 1000.0) / 60, posted.get(timeout=PATIENCE)))
+
+        return hook
+
+    try:
+        run_until(monitor, clocks, 20, {5: screen_saver(True), 15: screen_saver(False)})
+    finally:
+        service.close()
+    assert [event for _, event in heard] == [ScreenLocked(False), ScreenLocked(True), ScreenLocked(False)]
+    (locked, _), (unlocked, _) = heard[1:]
+    assert watcher.lock is not None and watcher.lock.sources == ["org.freedesktop.ScreenSaver"]
+    assert not [minute for minute in grabs if locked < minute < unlocked], "no picture taken while locked"
+    # Unlocked: the camera looks at once, not at the next sample's turn.
+    assert min(minute for minute in grabs if minute > unlocked) - unlocked <= 1 / 60
+    away = [o for o in outcomes if getattr(o, "kind", "") == "away"]
+    brk = [o for o in outcomes if getattr(o, "kind", "") == "break"]
+    assert len(away) == 1 and away[0].reason == "locked"
+    assert len(brk) == 1 and abs(brk[0].seconds - (unlocked - locked) * 60) <= 1
+    assert abs(day_totals(monitor, START)["away"] - (unlocked - locked) * 60) <= 1
 
 
 class ScriptedCoach:

@@ -47,6 +47,7 @@ from .modes import (
     ClockPassed,
     CoachClosed,
     CoachOpened,
+    LightChanged,
     Mode,
     ModeEvent,
     PauseReason,
@@ -466,6 +467,8 @@ class Monitor:
     @_do.register
     def _(self, event: ScreenLocked) -> None:
         self._change(event)
+        if not event.locked:
+            self.camera.look_now()
 
     # --- frames and camera states -----------------------------------------------------------------
 
@@ -482,6 +485,8 @@ class Monitor:
         settings = self.settings
         wall = self.clocks.wall()
         _, feats, outcomes = self.analyser.frame(t, image, settings, wall, self.camera.sampler, self._quiet())
+        quality = self.analyser.quality
+        self._change(LightChanged(quality is not None and quality.poor))
         away_for = t - self.state.away_since if self.state.away_since is not None else 0.0
         self.camera.idle = away_for >= settings["camera"]["release_after_away_seconds"]
         self.camera.urgent = self.analyser.status is not None and self.analyser.status.deciding

@@ -17,7 +17,7 @@ from ..advice.reminders import Advisor, Reminder
 from ..config import Config
 from ..core import engine, features
 from ..core.baseline import Baseline
-from ..core.engine import Observation, State
+from ..core.engine import CameraSays, Observation, State
 from ..core.events import Alert, Event
 from ..core.rate import next_rate
 from ..sense import model
@@ -82,10 +82,19 @@ class Analyser:
     def frame(
         self, t: float, image: np.ndarray, settings: Config, wall: datetime, sampler: Sampler, dnd: bool = False
     ) -> tuple[str | None, features.Features, list[Outcome]]:
-        """(view, features, outcomes) of one frame; sets ``sampler`` to the next analysis rate."""
+        """(view, features, outcomes) of one frame; sets ``sampler`` to the next analysis rate.
+
+        A frame too poor to judge (``quality``) has no view and no features: its posture is unknown.
+        """
         landmarks, view, feats = sense(self.estimator, t, image, settings, neutral(self.state))
         self.quality = measure(image, landmarks)
-        outcomes = self.tell(Observation(t, view, feats, wall, dnd), settings)
+        if self.quality.poor:
+            # Too dark or noisy to judge: someone sits there, found by the model or not, in an unknown posture.
+            view, feats = None, {}
+            obs = Observation(t, wall=wall, do_not_disturb=dnd, camera=CameraSays.DIM)
+        else:
+            obs = Observation(t, view, feats, wall, dnd)
+        outcomes = self.tell(obs, settings)
         self.status = engine.status(self.state, settings.core)
         self.rate = next_rate(self.status, self.previous, feats, self.rate, settings.core)
         sampler.period = 1.0 / self.rate

@@ -33,7 +33,7 @@ from .sinks.history import History
 from .sinks.notices import CALIBRATION, Notices
 from .sinks.terminal import Terminal
 from .sinks.tray import TraySink
-from .watchers import DoNotDisturbWatcher
+from .watchers import DoNotDisturbWatcher, ScreenLockWatcher
 
 log = logging.getLogger(__name__)
 FIRST_RUN = (
@@ -86,7 +86,7 @@ def run(config_path: Path | None, video: Path | None, calibrate: float | None, t
                     Analyser(estimator, state, fps),
                     clocks,
                     [Terminal(), Notices(notifier, lambda: watcher.settings), History(recorder, _epoch(clocks))],
-                    [DoNotDisturbWatcher()],
+                    [DoNotDisturbWatcher(), ScreenLockWatcher()],
                     save_baseline=video is None,
                     source=None if video is None else f"the recording {video.name}",
                     history=recorder.path,

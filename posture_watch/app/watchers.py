@@ -3,7 +3,8 @@
 A watcher runs on a thread of its own (or a bus connection's) and posts an
 event to the monitor's inbox when what it watches changes, so no check of
 the desktop (a process spawned, an X server or D-Bus asked) ever runs while
-a frame waits. Each is started and stopped by the monitor, the same way.
+a frame waits. Each is started and stopped by the monitor, the same way:
+do-not-disturb, and the screen lock.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from ..desktop import dnd
+from ..desktop.lock import LockWatcher
+from .modes import ScreenLocked
 
 log = logging.getLogger(__name__)
 
@@ -68,3 +71,23 @@ class DoNotDisturbWatcher:
         self._stopping.set()
         if self._thread is not None:
             self._thread.join(timeout=1.0)
+
+
+class ScreenLockWatcher:
+    """The screen lock as the desktop says it (:mod:`~posture_watch.desktop.lock`), posted as
+    :class:`~.modes.ScreenLocked`: while it is locked the monitor keeps the camera off and counts the time away."""
+
+    def __init__(self, session_bus: str | None = None, system_bus: str | None = None) -> None:
+        """The bus addresses (None: the desktop's own)."""
+        self.session_bus, self.system_bus = session_bus, system_bus
+        self.lock: LockWatcher | None = None
+
+    def start(self, post: Post) -> None:
+        self.lock = LockWatcher(
+            lambda locked: post(ScreenLocked(locked)), session_bus=self.session_bus, system_bus=self.system_bus
+        )
+        self.lock.start()
+
+    def stop(self) -> None:
+        if self.lock is not None:
+            self.lock.stop()

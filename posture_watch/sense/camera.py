@@ -364,6 +364,10 @@ class Camera:
             self.backoff = min(self.backoff * 2, MAX_RETRY)
         self._set_status(status)
 
+    def look_now(self) -> None:
+        """Take the next sample at once, not at its turn: the user is back (the screen was unlocked)."""
+        self.next_sample = self.retry_at = 0.0
+
     def pause(self) -> None:
         """Let the camera go (its light goes off) until frames are asked for again."""
         self.close()

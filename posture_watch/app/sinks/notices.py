@@ -9,13 +9,20 @@ from ...advice.reminders import Reminder
 from ...config import Config
 from ...core.events import Calibrated, CalibrationWaiting, CameraMoved
 from ...desktop.notify import Notice, NoticeKind, Notifier
-from ..outputs import Note, Output, Tone
+from ..modes import PauseReason
+from ..outputs import ModeChanged, Note, Output, Tone
 
 # Calibration's notices replace each other: "calibrating", "waiting for you", "calibrated"; the camera moved
 # ("recalibrate?") gives way to them too.
 CALIBRATION = "calibration"
 # The button on "the camera seems to have moved", and the tag its click comes back with.
 RECALIBRATE = "recalibrate"
+# What is said once as the picture becomes too poor to judge posture by.
+TOO_DARK = (
+    "Too dark to see your posture",
+    "posture-watch does not judge your posture in this light, and counts the time as unknown. "
+    "More light on you, and it watches again.",
+)
 
 
 class Notices:
@@ -65,6 +72,11 @@ class Notices:
         actions = (("calibrate", "Recalibrate"),) if self.settings()["notify"]["actions"] else ()
         title = "The camera seems to have moved: recalibrate?"
         self.notifier.post(Notice(title, text, actions=actions, tag=RECALIBRATE, replaces=CALIBRATION))
+
+    @take.register
+    def _(self, change: ModeChanged) -> None:
+        if PauseReason.DARK in change.after.holds - change.before.holds:  # once per dark spell
+            self.notifier.post(Notice(*TOO_DARK, replaces="light"))
 
     @take.register
     def _(self, note: Note) -> None:
