@@ -157,6 +157,29 @@ def test_look_now_opens_the_camera_at_once_rather_than_at_the_next_samples_turn(
     assert len(webcam.openings) == before + 1 and camera.next_sample <= clock.now
 
 
+def test_a_sample_the_machine_slept_in_does_not_space_out_the_samples_after_it():
+    clock = FakeClock()
+    webcam = RampingWebcam(clock, RAMPS["smooth"])
+    camera = camera_for(webcam, clock)
+
+    def sample() -> None:
+        while camera.next_frame() is None or camera.capture is not None:
+            pass
+
+    sample()
+    gap = camera.gap()
+    grab = webcam.grab
+
+    def asleep_in_grab() -> bool:
+        clock.now += 200  # suspended while the camera took its picture
+        webcam.grab = grab
+        return grab()
+
+    webcam.grab = asleep_in_grab
+    sample()
+    assert camera.gap() == pytest.approx(gap)
+
+
 @pytest.mark.parametrize(
     ("platform", "first"), [("win32", "DSHOW"), ("linux", "V4L2"), ("darwin", "AVFOUNDATION"), ("sunos5", "ANY")]
 )

@@ -634,14 +634,14 @@ def day_totals(monitor: Monitor, day: datetime) -> dict[str, float]:
 def test_a_room_too_dark_to_see_posture_is_said_once_shown_in_the_tray_and_counted_unknown(
     tmp_path, estimator, seated
 ):
-    # Seated 3 min, the light down to a tenth for 10 min (someone still there, lit by the screen), then back.
+    # Seated 3 min, the light down to 6 % for 10 min (someone still there, lit by the screen), then back.
     def scene(minute: float) -> str:
         return "dark" if 3 <= minute < 13 else "seated"
 
-    # The seated picture as a webcam gives it lit by the screen alone: a tenth of the light, with the noise
+    # The seated picture as a webcam gives it lit by the screen alone: 6 % of the light, with the noise
     # of the camera's gain, fresh in each frame.
     rng = np.random.default_rng(5)
-    dark = {"dark": [webcam_light(seated, 0.1, rng) for _ in range(8)]}
+    dark = {"dark": [webcam_light(seated, 0.06, rng) for _ in range(8)]}
     monitor, clocks, notes, outcomes = monitor_for(tmp_path, estimator, seated, scene, SITTING_5, pictures=dark)
     tips: list[tuple[float, str]] = []
     tray = type("Tray", (), {"show": lambda self, shown: None, "stop": lambda self: None})()

@@ -1,7 +1,7 @@
 """Picture quality per frame: real recordings darkened as a webcam shows a dim room, judged too dark or not.
 
 The light levels and the threshold between them are docs/accuracy.md's "Low light" measurements: the
-pose model reads posture as in daylight at half the normal light, and not from 35 % down.
+pose model reads posture as in daylight down to 15 % of the normal light, and not at 10 %.
 """
 
 from __future__ import annotations
@@ -37,10 +37,10 @@ def first_frames(path, count: int, size=(240, 424)) -> list[np.ndarray]:
 
 
 @pytest.mark.parametrize("video", ["center_focus.mp4", "center_left_center.mp4", "center_right_center.mp4"])
-def test_real_video_is_judgeable_at_half_the_light_and_too_dark_from_30_percent(video):
+def test_real_video_is_judgeable_down_to_15_percent_of_the_light_and_too_dark_from_10_percent(video):
     frames = first_frames(NEUTRAL / video, 10)
     rng = np.random.default_rng(7)
-    levels = ((1.0, False), (0.5, False), (0.3, True), (0.25, True), (0.15, True), (0.10, True), (0.06, True))
+    levels = ((1.0, False), (0.5, False), (0.25, False), (0.15, False), (0.10, True), (0.06, True))
     for level, poor in levels:
         for image in frames:
             dimmed = image if level == 1.0 else webcam_light(image, level, rng)
@@ -71,11 +71,13 @@ def test_a_person_found_in_the_dark_is_still_a_poor_frame():
     dark = quality.measure(webcam_light(photo, 0.1, np.random.default_rng(1)), landmarks)
     assert dark.poor and dark.visibility == pytest.approx(0.99)
     assert quality.measure(photo, landmarks).poor is False
+    # A flat grey picture (an empty wall, a covered lens) has no noise to be too noisy with.
+    assert quality.measure(np.full_like(photo, 128), None).poor is False
 
 
 def test_a_room_getting_dark_after_calibration_shows_in_the_replay_samples(tmp_path):
     photos = [cv2.imread(str(p)) for p in sorted(UPRIGHT.glob("*.jpg"))]
-    video = dim_recording(tmp_path / "dim.mkv", photos, 0.25, 24, fps=5, light_from=12)
+    video = dim_recording(tmp_path / "dim.mkv", photos, 0.08, 24, fps=5, light_from=12)
     result = run_cli("replay", video, "--calibrate", "10", "--json", "--samples")
     assert result.returncode == 0, result.stderr
     samples = [e for e in json_lines(result.stdout) if e["event"] == "sample"]
@@ -97,13 +99,13 @@ def test_dim_frames_skip_what_is_not_kept_and_darken_from_light_from():
 
 
 @pytest.mark.parametrize(
-    ("level", "judged"), [(1.0, True), (0.5, True), (0.25, False)], ids=["daylight", "half the light", "a quarter"]
+    ("level", "judged"), [(1.0, True), (0.15, True), (0.06, False)], ids=["daylight", "15 percent", "6 percent"]
 )
-def test_posture_in_light_too_poor_is_unknown_and_in_half_the_light_judged_as_in_daylight(
+def test_posture_in_light_too_poor_is_unknown_and_in_dim_light_judged_as_in_daylight(
     tmp_path, config_file, level, judged
 ):
-    # Sitting upright, then slouched, as the room gets dark after calibration; a quarter of the light is
-    # where the pose model reads false faults into an upright person (docs/accuracy.md, "Low light").
+    # Sitting upright, then slouched, as the room gets dark after calibration; at 6 % of the light the pose
+    # model reads faults into an upright person that it does not read in daylight (docs/accuracy.md, "Low light").
     upright = [cv2.imread(str(p)) for p in sorted(UPRIGHT.glob("*.jpg"))]
     slouched = [cv2.imread(str(p)) for p in sorted(SLOUCHED.glob("*.jpg"))]
     photos = upright[:12] + upright + upright[:5] + slouched * 3

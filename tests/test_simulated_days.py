@@ -60,13 +60,15 @@ from posture_watch.sense.video import Sampler
 PHOTOS = DATASETS / "slouching-or-not" / "low-isSlouching__high-notSlouching"
 DAYS = int(os.environ.get("POSTURE_WATCH_DAYS", "200"))
 # The settings of every simulated day: a stand-up reminder that comes within a day of a few hours, and no
-# daily cap (tested on its own) to hold reminders back.
-TEXT = "[breaks]\nsitting_minutes = 60\n[notify]\ndaily_cap = 0\n"
+# daily cap (tested on its own) to hold reminders back. The first line is under [camera]: each frame of the
+# scripted camera shows another photo, a picture that never settles as a webcam's does (settling is
+# tests/test_camera.py's), so the first frame of a sample is taken.
+TEXT = "settle_seconds = 0\n[breaks]\nsitting_minutes = 60\n[notify]\ndaily_cap = 0\n"
 RULES = config.parse(f'[camera]\nmode = "sampling"\n{TEXT}'.encode(), "the simulated days")
 AWAY = RULES.core.presence.away_seconds
 CAMERA = RULES["camera"]
-# The longest time between two samples: the interval, then the warm-up and the sample's frames, one grab each.
-SAMPLE = CAMERA["sample_interval_seconds"] + (CAMERA["warmup_frames"] + CAMERA["sample_frames"]) * GRAB
+# The longest time between two samples: the interval, then the sample's frames, one grab each.
+SAMPLE = CAMERA["sample_interval_seconds"] + CAMERA["sample_frames"] * GRAB
 # A killed process leaves its rows open; the report closes them at the last heartbeat, written once a minute.
 KILLED = history.HEARTBEAT + SAMPLE
 HOLD = RULES.core.hold("slouch")

@@ -53,6 +53,9 @@ SETTLE_TOLERANCE, SETTLE_SPAN = 0.03, 0.2
 MAX_DUTY = 0.10
 # How much each sample's open time counts in the running estimate per device.
 OPEN_WEIGHT = 0.3
+# An opening, settling or sample that took this much longer than the settling limit was interrupted (the
+# machine slept in it, the process was stopped), not slow: counted, it would space the samples out for hours.
+INTERRUPTED = 10.0
 
 
 class Capture(Protocol):
@@ -322,6 +325,8 @@ class Camera:
 
     def _measure(self, table: dict[str, float], seconds: float) -> None:
         """A running estimate per device: the first measurement, then each new one counting ``OPEN_WEIGHT``."""
+        if seconds > self.settle_limit + INTERRUPTED:
+            return
         key = self.device.id
         table[key] = seconds if key not in table else (1 - OPEN_WEIGHT) * table[key] + OPEN_WEIGHT * seconds
 

@@ -17,13 +17,16 @@ import cv2
 import numpy as np
 
 # Below these a frame cannot show a posture: its mean brightness (0-1), and its contrast over its noise.
-# Chosen from real recordings darkened step by step (docs/accuracy.md, "Low light"): at half the normal
-# light (a mean of 0.20-0.22) the pose model reads posture as in daylight; from 35 % (0.14-0.16) down,
-# false faults start and, darker still, the person is lost. Noise matters far less than darkness: a
-# picture kept bright by the camera's gain was read well down to a contrast 2.6 times its noise, and
-# not at 1.5.
-DARK = 0.16
+# Chosen from real recordings darkened step by step (docs/accuracy.md, "Low light"), with the pose
+# estimator brightening dim frames as it does: down to 15 % of the normal light (a mean of 0.06-0.07) the
+# pose model reads posture as in daylight; at 10 % (0.04) false faults start. Noise matters far less than
+# darkness: a picture kept bright by the camera's gain was read well down to a contrast 2.6 times its
+# noise, and not at 1.5.
+DARK = 0.05
 NOISY = 2.0
+# A picture with less noise than half a grey level has none to drown its detail in: a flat one (a covered
+# lens, a blank wall) is not noisy, whatever its contrast.
+NOISELESS = 0.5 / 255
 # Landmarks from the nose to the shoulders (nose, eyes, ears, mouth, shoulders): what the posture features read.
 UPPER_BODY = slice(0, 13)
 # Immerkær's noise estimator: a Laplacian difference that cancels smooth picture content.
@@ -84,5 +87,6 @@ def measure(image: np.ndarray, landmarks: np.ndarray | None) -> Quality:
     if landmarks is not None:
         visibility = float(np.nan_to_num(landmarks[UPPER_BODY, 3]).mean())
     quality = Quality(float(mean[0, 0]) / 255, float(std[0, 0]) / 255, sigma / 255, visibility)
-    reason = "too dark" if quality.brightness < DARK else "too noisy" if quality.clarity < NOISY else None
+    noisy = quality.clarity < NOISY and quality.noise >= NOISELESS
+    reason = "too dark" if quality.brightness < DARK else "too noisy" if noisy else None
     return replace(quality, poor=reason is not None, reason=reason)
