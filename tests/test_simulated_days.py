@@ -353,6 +353,8 @@ class Driver:
     def restart(self) -> None:
         """The process was killed: it starts again after the step's time, on the same clocks."""
         assert self.killed is not None
+        # A sleep the killed process never woke to see is nothing to the new one: its clocks begin at its start.
+        self.clocks.suspended = 0.0
         self.clocks.t += self.killed.value
         self.due = self.clocks.t + self.killed.wait
         self.lived.restarts.append(self.clocks.t)
