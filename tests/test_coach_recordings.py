@@ -30,6 +30,7 @@ from posture_watch.core.events import Calibrated
 from posture_watch.errors import UserError
 from posture_watch.history.store import connect
 from posture_watch.sense.camera import Camera
+from posture_watch.sense.devices import Device, index_id, index_name
 from posture_watch.sense.video import VideoFile
 
 
@@ -175,7 +176,8 @@ def test_the_coach_says_the_camera_is_in_use_and_does_not_wait_for_it_forever(mo
         def release(self) -> None:
             pass
 
-    monkeypatch.setattr(coaching, "Camera", functools.partial(Camera, opener=lambda i: Held(), exists=lambda i: True))
+    camera_0 = Device(0, index_id(0), index_name(0))  # the camera the settings name (camera.device = 0)
+    monkeypatch.setattr(coaching, "Camera", functools.partial(Camera, opener=lambda i: Held(), find=lambda s: camera_0))
     monkeypatch.setattr(coaching, "PATIENCE", 3.0)
     for name in ("DISPLAY", "WAYLAND_DISPLAY"):
         monkeypatch.delenv(name, raising=False)
