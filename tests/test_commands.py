@@ -75,7 +75,7 @@ CASES: dict[str, list[Case]] = {
             # The missing camera is the first thing said: nobody is asked to sit well in front of it.
             ("run", "--no-tray", "--config", "{camera63}"),
             0,
-            r"^posture-watch: camera 63: not found; plug it in or set camera\.index",
+            r"^posture-watch: camera 63: not found; plug it in or set camera\.device",
             "stderr",
             until=r"posture-watch: camera 63: not found; plug it in or set camera\.device",
         ),

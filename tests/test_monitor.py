@@ -384,9 +384,9 @@ def test_without_a_camera_its_absence_is_said_and_nobody_is_asked_to_sit_in_view
     monitor.say_when_watching(Note("calibrating: sit well", title="posture-watch: calibrating", key=CALIBRATION))
     run_until(monitor, clocks, 5)
     assert "calibration_waiting" not in kinds(outcomes) and "posture-watch is waiting for you" not in notes.shown
-    assert [n for n in said if n.startswith(("camera 0", "calibrating"))] == [
-        "camera 0: not found; plug it in or set camera.index (trying again)",
-        "camera 0: working",
+    assert [n for n in said if n.startswith(("camera 0", "Test Camera", "calibrating"))] == [
+        "camera 0: not found; plug it in or set camera.device (trying again)",
+        "Test Camera (camera 0): working",
         "calibrating: sit well",
     ]
     calibrated = next(o for o in outcomes if getattr(o, "kind", "") == "calibrated")

@@ -287,7 +287,8 @@ class Monitor:
             return
         if not stored:
             self.state.profiles.clear()
-            self._do(commands.Calibrate())
+            if not self.state.calibrating:  # a calibration under way goes on, for the camera now in use
+                self._do(commands.Calibrate())
             return
         profile = next(name for name in (self.state.profile, DEFAULT, *stored) if name in stored)
         self.state.profiles = dict(stored)
