@@ -9,18 +9,11 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from . import __version__, config, libraries
-from .core.events import Event
 from .core.profiles import DEFAULT as DEFAULT_PROFILE
 from .errors import UserError
 from .sense import model
-
-if TYPE_CHECKING:
-    from .app.pipeline import Outcome
-    from .app.replay import Replay
-    from .sense.quality import Quality
 
 DISCLAIMER = (
     "posture-watch is a wellness tool, not medical advice. See a clinician for numbness, tingling, "
@@ -244,6 +237,7 @@ def _history_path(args: argparse.Namespace, settings: config.Config) -> Path:
 
 def _replay(args: argparse.Namespace) -> int:
     from .app.replay import Replay
+    from .app.replay_output import JsonPrinter, TextPrinter
 
     if args.samples and not args.json:
         raise UserError("--samples needs --json: the samples are printed as JSON lines (replay VIDEO --json --samples)")
@@ -252,96 +246,14 @@ def _replay(args: argparse.Namespace) -> int:
     with Replay(args.video, _load(args), args.calibrate, args.history, args.plot, args.start, args.profile) as replay:
         if replay.moved is not None:
             print(f"posture-watch: {replay.moved}", file=sys.stderr)
-        printer = _JsonPrinter() if args.json else _TextPrinter(replay)
+        printer = JsonPrinter(args.samples) if args.json else TextPrinter(replay)
         for step in replay.steps():
-            if args.samples:
-                printer.sample(step.t, step.view, step.features, step.quality)
-            for outcome in step.outcomes:
-                printer.event(outcome)
-        printer.summary(replay.summary(printer.alerts))
+            printer.step(step)
+        printer.summary(replay.summary())
         plotted = replay.finish()
     if plotted is not None and not args.json:
         print(f"plot written to {plotted}", file=sys.stderr)
     return 0
-
-
-class _JsonPrinter:
-    def __init__(self) -> None:
-        self.alerts = 0
-
-    def sample(self, t: float, view: str | None, feats: dict[str, float], quality: Quality | None) -> None:
-        features = {k: round(float(v), 4) for k, v in feats.items()}
-        line = {"t": round(t, 3), "event": "sample", "view": view, "features": features}
-        if quality is not None:
-            line["quality"] = quality.to_dict()
-        print(json.dumps(line), flush=True)
-
-    def event(self, outcome: Outcome) -> None:
-        self.alerts += outcome.kind == "alert" if isinstance(outcome, Event) else 1
-        print(json.dumps(outcome.to_dict()), flush=True)
-
-    def summary(self, summary: dict) -> None:
-        print(json.dumps(summary), flush=True)
-
-
-class _TextPrinter:
-    """A short account for a person, with a progress bar on a terminal."""
-
-    def __init__(self, replay: Replay) -> None:
-        from tqdm import tqdm
-
-        self.bar = tqdm(total=replay.frames_total, unit="frame", disable=not sys.stderr.isatty(), leave=False)
-        self.source = replay
-        self.alerts = 0
-
-    def event(self, outcome: Outcome) -> None:
-        self.bar.update(self.source.frames_read - self.bar.n)
-        line = _describe(outcome)
-        self.alerts += not isinstance(outcome, Event)
-        if line:
-            t = outcome.t if isinstance(outcome, Event) else outcome.alert.t
-            self.bar.write(f"{_clock(t)}  {line}")
-
-    def summary(self, summary: dict) -> None:
-        self.bar.close()
-        speed = summary["video_seconds"] / summary["wall_seconds"] if summary["wall_seconds"] else 0
-        print(
-            f"{summary['frames_analysed']} of {summary['frames_read']} frames analysed, "
-            f"{summary['alerts']} reminder(s), {summary['wall_seconds']:.1f} s ({speed:.1f}x real time)"
-        )
-
-
-def _describe(outcome: Outcome) -> str:
-    from .advice.reminders import Reminder
-    from .advice.wording import posture_name
-    from .core import events as ev
-
-    if isinstance(outcome, Reminder):
-        return f"REMINDER  {outcome.title}\n          {outcome.body.replace(chr(10), chr(10) + ' ' * 10)}"
-    if isinstance(outcome, ev.Calibrated):
-        return f"calibrated ({outcome.view} view, {outcome.frames} frames)"
-    if isinstance(outcome, ev.CalibrationWaiting):
-        return "waiting for someone to sit in view to calibrate"
-    if isinstance(outcome, ev.FaultStart):
-        return f"{posture_name(outcome.fault, outcome.side)}: started"
-    if isinstance(outcome, ev.FaultEnd):
-        return f"{posture_name(outcome.fault, outcome.side)}: ended after {outcome.held_seconds:.0f} s"
-    if isinstance(outcome, ev.Away):
-        return "away"
-    if isinstance(outcome, ev.Back):
-        return f"back after {outcome.away_seconds:.0f} s"
-    if isinstance(outcome, ev.Break):
-        return "that counts as a break"
-    if isinstance(outcome, ev.CameraMoved):
-        return "the camera seems to have moved: calibrate again"
-    if isinstance(outcome, ev.ProfileChosen):
-        return f"profile {outcome.profile}" + (" (standing)" if outcome.standing else "")
-    return ""
-
-
-def _clock(t: float) -> str:
-    minutes, seconds = divmod(int(t), 60)
-    return f"{minutes // 60}:{minutes % 60:02d}:{seconds:02d}"
 
 
 def _stderr(text: str) -> None:
@@ -451,29 +363,23 @@ def _preview(args: argparse.Namespace) -> int:
 def _coach(args: argparse.Namespace) -> int:
     from .advice.wording import coached
     from .app import coach
-    from .history.store import path_for
 
     settings = _load(args)
     if args.stretch is not None:
         stretch, side = coach.by_id(settings, args.stretch), args.side
     else:
-        stretch, side = coach.for_today(settings, path_for(settings))
+        stretch, side = coach.for_today(settings)
         side = args.side or side
 
     def emit(coaching: coach.Coaching, output: coach.Output) -> None:
         if args.json:
             print(json.dumps(coaching.to_dict(output)), flush=True)
 
-    # The camera's sessions go in your history; a recording's only where --history says.
-    history = None if args.no_history else args.history or (path_for(settings) if args.source is None else None)
+    history = None if args.no_history else coach.history_for(settings, args.source, args.history)
     coaching = coach.run(settings, stretch, side, args.source, args.calibrate, args.json, emit)
-    summary = coaching.summary()
+    summary = coach.record(coaching, history)
     if summary is None:
         return 0
-    if history is not None:
-        from .history.store import record_coaching
-
-        record_coaching(history, coaching.began.timestamp(), summary)
     if args.report is not None:
         args.report.write_text(json.dumps(summary), encoding="utf-8")
     print(json.dumps(summary) if args.json else coached(summary), flush=True)

@@ -7,6 +7,7 @@ import json
 from conftest import json_lines, run_cli
 from make_test_videos import Timeline
 
+from posture_watch import cli
 from posture_watch.app import baselines as calibration
 from posture_watch.sense.camera import find_device
 
@@ -109,3 +110,16 @@ def test_replay_calibrates_from_the_first_seconds_someone_is_seen(videos):
     calibrated = [e for e in lines if e["event"] == "calibrated"]
     assert len(waiting) == 1 and waiting[0]["t"] < 20
     assert len(calibrated) == 1 and 30 <= calibrated[0]["t"] <= 33
+
+
+def test_the_json_and_the_text_summaries_count_the_reminders_given(videos, config_file, capsys):
+    """Both count what the replay printed as reminders: the JSON's alert lines, the account's REMINDER lines."""
+    video = videos("forward_head", seconds=40)
+    settings = config_file("[faults.forward_head]\nhold_seconds = 15\n[notify]\nmin_gap_minutes = 0\n")
+    assert cli.main(["replay", str(video), "--calibrate", "5", "--config", str(settings), "--json"]) == 0
+    lines = json_lines(capsys.readouterr().out)
+    reminders = len([e for e in lines if e["event"] == "alert"])
+    assert reminders >= 1 and lines[-1]["alerts"] == reminders
+    assert cli.main(["replay", str(video), "--calibrate", "5", "--config", str(settings)]) == 0
+    account = capsys.readouterr().out
+    assert account.count("  REMINDER  ") == reminders and f", {reminders} reminder(s), " in account

@@ -35,6 +35,11 @@ class Reminder:
     title: str
     body: str
 
+    @property
+    def t(self) -> float:
+        """When the alert was decided, as an event's ``t``."""
+        return self.alert.t
+
     def to_dict(self) -> dict[str, Any]:
         """The alert's JSON form with the stretch, title and body, as ``replay --json`` prints it."""
         out = self.alert.to_dict()

@@ -3,7 +3,7 @@
 The same :class:`~.pipeline.Analyser` the monitor uses judges each analysed
 frame; a history file, when asked for, records the replay as the monitor
 records a day, and ``--plot`` draws each fault's score to tune the settings.
-The command line only prints what :meth:`Replay.steps` yields.
+``app.replay_output`` prints what :meth:`Replay.steps` yields.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from types import TracebackType
 import cv2
 
 from .. import localtime
+from ..advice.reminders import Reminder
 from ..config import Config
 from ..core.features import Features
 from ..errors import UserError
@@ -79,6 +80,8 @@ class Replay:
                 self.source.close()
                 raise UserError(f"{history}: cannot write the history there; give a file in a writable folder")
         self.stats = Stats()
+        # The reminders given so far: the summary's "alerts".
+        self.reminders = 0
         # Per analysed frame (t, readings), and the outcomes, for the plot.
         self._scores: list[plot.Sample] = []
         self._plotted: list[Outcome] = []
@@ -118,6 +121,7 @@ class Replay:
                 analyser = Analyser(estimator, self.state, settings["sampling"]["fps"])
                 frames = replay(source.frames(), analyser, lambda: settings, source.sampler, self.stats, self.start)
                 for t, view, feats, outcomes in frames:
+                    self.reminders += sum(isinstance(outcome, Reminder) for outcome in outcomes)
                     if recorder is not None:
                         recorder.sample(self.start.timestamp() + t, feats, self.state.profile)
                         for outcome in outcomes:
@@ -130,8 +134,8 @@ class Replay:
             if recorder is not None:
                 recorder.close(self.start.timestamp() + self.stats.last_t)
 
-    def summary(self, alerts: int) -> dict[str, object]:
-        """The last line of ``replay --json``."""
+    def summary(self) -> dict[str, object]:
+        """The last line of ``replay --json``; its ``alerts`` are the reminders given."""
         stats = self.stats
         return {
             "t": round(stats.last_t, 3),
@@ -140,7 +144,7 @@ class Replay:
             "frames_analysed": stats.frames_analysed,
             "wall_seconds": round(stats.wall_seconds, 3),
             "video_seconds": round(stats.last_t, 3),
-            "alerts": alerts,
+            "alerts": self.reminders,
         }
 
     def finish(self) -> Path | None:
