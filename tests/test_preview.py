@@ -26,6 +26,7 @@ from posture_watch.app.pipeline import open_estimator
 from posture_watch.core import engine, faults
 from posture_watch.core.events import Alert, FaultEnd, FaultStart
 from posture_watch.core.faults import Reading
+from posture_watch.history.store import connect, path_for
 
 X_TOOLS = ("Xvfb", "xdotool", "import")
 MISSING_X = [name for name in X_TOOLS if shutil.which(name) is None]
@@ -298,31 +299,73 @@ def window_width(env: dict[str, str], window: str) -> int:
     return int(size.split("x")[0])
 
 
+def coach_and_go_back(env: dict[str, str], proc: subprocess.Popen) -> str:
+    """Press s in the preview once calibrated, q to end the coach, q again to end the preview; its stderr."""
+    window = wait_for(lambda: window_id(env), "the preview window", proc=proc)
+    watching = gui.HEIGHT * 640 // 480 + preview.PANEL
+    wait_for(lambda: window_width(env, window) == watching, "the preview's picture and panel", proc=proc)
+
+    def press(key: str, width: int) -> bool:
+        subprocess.run(["xdotool", "windowfocus", "--sync", window, "key", key], env=env, timeout=30, check=True)
+        return window_width(env, window) == width
+
+    # s once calibrated (3 s in): the window becomes the coach's, wider for its panel.
+    coaching = gui.HEIGHT * 640 // 480 + coach.PANEL
+    wait_for(lambda: press("s", coaching), "the coach in the preview's window", proc=proc)
+    # q ends the coach, not the preview; q again ends the preview.
+    press("q", coaching)
+    wait_for(lambda: window_width(env, window) == watching, "the preview again", proc=proc)
+    subprocess.run(["xdotool", "windowfocus", "--sync", window, "key", "q"], env=env, check=True, timeout=30)
+    assert proc.wait(20) == 0
+    return proc.stderr.read()
+
+
 @needs_x
 def test_s_in_the_preview_coaches_a_stretch_in_the_same_window_and_q_goes_back(xvfb, videos):
     proc = start_preview(xvfb, videos("neutral", seconds=60, fps=10))
     try:
-        window = wait_for(lambda: window_id(xvfb), "the preview window", proc=proc)
-        watching = gui.HEIGHT * 640 // 480 + preview.PANEL
-        wait_for(lambda: window_width(xvfb, window) == watching, "the preview's picture and panel", proc=proc)
-
-        def press(key: str, width: int) -> bool:
-            subprocess.run(["xdotool", "windowfocus", "--sync", window, "key", key], env=xvfb, timeout=30, check=True)
-            return window_width(xvfb, window) == width
-
-        # s once calibrated (3 s in): the window becomes the coach's, wider for its panel.
-        coaching = gui.HEIGHT * 640 // 480 + coach.PANEL
-        wait_for(lambda: press("s", coaching), "the coach in the preview's window", proc=proc)
-        # q ends the coach, not the preview; q again ends the preview.
-        press("q", coaching)
-        wait_for(lambda: window_width(xvfb, window) == watching, "the preview again", proc=proc)
-        subprocess.run(["xdotool", "windowfocus", "--sync", window, "key", "q"], env=xvfb, check=True, timeout=30)
-        assert proc.wait(20) == 0
-        stderr = proc.stderr.read()
+        stderr = coach_and_go_back(xvfb, proc)
         assert "posture-watch: coach: " in stderr and "not all verified" in stderr, stderr
         assert "Traceback" not in stderr
     finally:
         stop(proc)
+
+
+# The preview on the camera, the webcam being a recording played as one (there is no webcam here).
+ON_THE_CAMERA = """
+import functools, sys
+from pathlib import Path
+from posture_watch.app import preview
+from posture_watch.sense.camera import Camera, RecordedCamera
+recording = RecordedCamera(Path(sys.argv[1]))
+preview.Camera = functools.partial(Camera, opener=lambda index: recording, find=recording.stand_in)
+sys.exit(preview.preview(None, None, 3.0))
+"""
+
+
+@needs_x
+def test_a_stretch_coached_in_the_preview_on_the_camera_goes_in_the_history(xvfb, videos, tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    env = {**xvfb, "XDG_DATA_HOME": str(tmp_path / "data")}
+    video = videos("neutral", seconds=60, fps=10)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", ON_THE_CAMERA, str(video)],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        stderr = coach_and_go_back(env, proc)
+        assert "posture-watch: coach: " in stderr and "Traceback" not in stderr, stderr
+        assert "calibration saved to " in stderr, "the camera's neutral is stored as before"
+    finally:
+        stop(proc)
+    # As `coach` records a session on the camera: in the user's history, answering no reminder.
+    db = connect(path_for(config.defaults()))
+    try:
+        (row,) = [dict(r) for r in db.execute("SELECT * FROM coaching")]
+    finally:
+        db.close()
+    assert row["session"] is None and row["alert_id"] is None
+    assert row["verified"] == 0 and row["stretch"] in {s.id for s in config.defaults().stretches}
 
 
 # --- without a display -------------------------------------------------------------------------------------------

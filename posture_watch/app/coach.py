@@ -33,6 +33,7 @@ from ..core.engine import Observation
 from ..core.events import Calibrated, CalibrationWaiting, Event
 from ..core.faults import muscles_for
 from ..errors import UserError
+from ..history.store import path_for, record_coaching
 from ..sense.camera import Camera
 from ..sense.pose import PoseEstimator
 from ..sense.video import Frame, Sampler, VideoFile
@@ -94,15 +95,32 @@ def for_posture(settings: Config, fault: str, side: str | None) -> tuple[Stretch
     return stretch, side if stretch.sided else None
 
 
-def for_today(settings: Config, history: Path) -> tuple[Stretch, str | None]:
-    """The stretch for the muscles most loaded today in ``history`` (and their side), or for sitting still."""
+def for_today(settings: Config) -> tuple[Stretch, str | None]:
+    """The stretch for the muscles most loaded today in the user's history (and their side), or for sitting still."""
     loads: dict[str, float] = {}
+    history = path_for(settings)
     if history.exists():
         from ..history import tally
 
         loads = tally.read(history, "day").muscle_load_seconds
     stretch, side = for_muscles(settings.stretches, loads)
     return (stretch, side) if stretch is not None else for_posture(settings, NOTHING_HELD, None)
+
+
+def history_for(settings: Config, source: Path | None, asked: Path | None = None) -> Path | None:
+    """Where a session is recorded: the history ``asked`` for, else the user's for the camera's sessions; a
+    recording's session, nowhere (it is not the user stretching)."""
+    if asked is not None:
+        return asked
+    return path_for(settings) if source is None else None
+
+
+def record(coaching: Coaching, history: Path | None) -> dict[str, Any] | None:
+    """The session's summary (None while still calibrating: nothing was asked), recorded in ``history`` if any."""
+    summary = coaching.summary()
+    if summary is not None and history is not None:
+        record_coaching(history, coaching.began.timestamp(), summary)
+    return summary
 
 
 class Coaching:

@@ -13,7 +13,6 @@ All drawing is in :func:`draw`, a pure function, so it is tested without a windo
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
@@ -23,7 +22,7 @@ import numpy as np
 
 from .. import config, localtime
 from ..advice.reminders import Reminder
-from ..advice.wording import coached, duration, posture_name
+from ..advice.wording import duration, posture_name
 from ..config import Config
 from ..core import engine, faults
 from ..core.baseline import Baseline
@@ -31,13 +30,14 @@ from ..core.engine import Status
 from ..core.events import Calibrated, CalibrationWaiting
 from ..core.faults import Reading
 from ..errors import UserError
-from ..history.store import path_for
 from ..sense.camera import MISSING, Camera, find_device
 from ..sense.devices import Device
 from ..sense.video import Frame, Sampler, VideoFile
 from . import baselines, coach
+from .outputs import Coached
 from .pipeline import Analyser, open_estimator
 from .plot import readings as frame_readings
+from .sinks.terminal import Terminal, say
 from .window import (
     BACKGROUND,
     BUILDING,
@@ -67,6 +67,8 @@ PANEL = 330
 REMINDER_SHOWN = 15.0
 # The key that opens the coach in the window.
 COACH_KEY = ord("s")
+# What the window's user is told on the terminal, as the monitor tells it.
+_TERMINAL = Terminal()
 # Score range a bar shows: left of 0 is the other way from the fault.
 BAR_LOW, BAR_HIGH = -1.0, 2.0
 
@@ -198,7 +200,7 @@ def preview(config_path: Path | None, video: Path | None, calibrate: float | Non
         camera.hold_open = True
     if state.calibration is not None:
         seconds = state.calibration.seconds
-        print(f"posture-watch: calibrating: sit well, facing the screen, for {seconds:g} seconds", file=sys.stderr)
+        say(f"calibrating: sit well, facing the screen, for {seconds:g} seconds")
     try:
         blank = np.zeros((HEIGHT, HEIGHT * 4 // 3, 3), np.uint8)
         window.show(draw(blank, None, {}, None, settings, note="loading the pose model"))
@@ -206,7 +208,7 @@ def preview(config_path: Path | None, video: Path | None, calibrate: float | Non
         with open_estimator(settings) as estimator:
             pose = _Remembering(estimator)
             analyser = Analyser(pose, state, fps)  # type: ignore[arg-type] - only detect() is used
-            _loop(window, analyser, pose, recording, camera, settings, device)
+            _loop(window, analyser, pose, recording, camera, settings, device, coach.history_for(settings, video))
     finally:
         if recording is not None:
             recording.close()
@@ -224,7 +226,10 @@ def _loop(
     camera: Camera | None,
     settings: Config,
     device: Device,
+    history: Path | None,
 ) -> None:
+    """Until the window is quit: analyse the frames due, draw every one, and coach on s; a coached session goes
+    in ``history`` (if any)."""
     state = analyser.state
     analysis = Sampler(settings["sampling"]["fps"])
     frames = paced(recording.frames(), window) if recording is not None else None
@@ -265,7 +270,7 @@ def _loop(
         window.show(draw(image, pose.landmarks, current, status, settings, status.loads, note))
         window.wait(0.001 if frame is not None else 0.1)
         if window.take_key() == COACH_KEY and state.baseline is not None and not state.calibrating:
-            _coach(window, pose, state, settings, status, frames, camera)
+            _coach(window, pose, state, settings, status, frames, camera, history)
 
 
 def _coach(
@@ -276,38 +281,39 @@ def _coach(
     status: Status,
     frames: Iterator[Frame] | None,
     camera: Camera | None,
+    history: Path | None,
 ) -> None:
     """The coach in the same window, on the same picture: the stretch for the posture building now, or else for
-    the one held longest today; q or Esc ends it and the preview goes on."""
+    the one held longest today; q or Esc ends it and the preview goes on. The session goes in ``history``, if any,
+    as ``coach`` records it."""
     worst = status.worst
     if worst is not None:
         stretch, side = coach.for_posture(settings, worst[0], worst[1])
     else:
-        stretch, side = coach.for_today(settings, path_for(settings))
+        stretch, side = coach.for_today(settings)
     coaching = coach.Coaching(stretch, side, settings, state)
     waited = camera.frames(coach.PATIENCE, stop=lambda: window.quit) if camera is not None else iter(())
     source = frames if frames is not None else waited
     coach.follow(coaching, pose, source, lambda c, o: None, window, camera, due=Sampler(coach.FPS))  # type: ignore[arg-type]
-    done = coaching.summary()
+    done = coach.record(coaching, history)
     if done is not None:
-        print(f"posture-watch: coach: {coached(done)}", file=sys.stderr)
+        _TERMINAL.take(Coached(None, coaching.began.timestamp(), done))
     window.resume()
 
 
 def _tell(outcomes: list, state: engine.State, camera_id: str, save: bool) -> tuple[float, str] | None:
-    """Say what happened on the terminal; the last reminder's (t, title)."""
+    """Say on the terminal, in the monitor's words, what the window's user is told; a new neutral is stored when
+    ``save``; the last reminder's (t, title)."""
     shown = None
     for outcome in outcomes:
-        if isinstance(outcome, Calibrated):
-            baseline = state.baseline
-            assert baseline is not None
-            where = f", saved to {baselines.save(baseline, camera_id)}" if save else ""
-            print(
-                f"posture-watch: calibrated: {baseline.view} view from {baseline.frames} frames{where}", file=sys.stderr
-            )
-        elif isinstance(outcome, CalibrationWaiting):
-            print("posture-watch: waiting for you to sit in view to calibrate", file=sys.stderr)
-        elif isinstance(outcome, Reminder):
-            print(f"posture-watch: reminder: {outcome.title}", file=sys.stderr)
-            shown = (outcome.alert.t, outcome.title)
+        match outcome:
+            case Calibrated() if save:
+                assert state.baseline is not None
+                _TERMINAL.take(outcome)
+                say(f"calibration saved to {baselines.save(state.baseline, camera_id)}")
+            case Calibrated() | CalibrationWaiting():
+                _TERMINAL.take(outcome)
+            case Reminder(title=title):
+                _TERMINAL.take(outcome)
+                shown = (outcome.t, title)
     return shown
