@@ -496,10 +496,11 @@ class Monitor:
 
     def _outcomes(self, outcomes: list[Output]) -> None:
         for outcome in outcomes:
-            if isinstance(outcome, Reminder):
-                self._remember(outcome)
-            elif isinstance(outcome, ProfileChosen) and not outcome.standing:
-                self._sitting = outcome.profile
+            match outcome:
+                case Reminder():
+                    self._remember(outcome)
+                case ProfileChosen(profile=profile, standing=False):
+                    self._sitting = profile
             self._emit(outcome)
         if self.mode.calibrating and not self.state.calibrating:
             self._calibrated()
