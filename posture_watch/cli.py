@@ -229,12 +229,6 @@ def _date(text: str) -> datetime:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-11-23") from None
 
 
-def _history_path(args: argparse.Namespace, settings: config.Config) -> Path:
-    from .history.store import path_for
-
-    return args.history if args.history is not None else path_for(settings)
-
-
 def _replay(args: argparse.Namespace) -> int:
     from .app.replay import Replay
     from .app.replay_output import JsonPrinter, TextPrinter
@@ -411,82 +405,36 @@ def _doctor(args: argparse.Namespace) -> int:
 
 
 def _cameras(args: argparse.Namespace) -> int:
-    from .sense import devices
-    from .sense.camera import can_open
+    from .app.cameras import listing
 
-    spec = _load(args)["camera"]["device"]
-    found = devices.listed()
-    if found is None:  # no list from the OS: look through each number
-        found = devices.probed_cameras(can_open)
-    chosen = devices.chosen(spec, found)
-    for camera in found:
-        mark = "*" if camera == chosen else " "
-        where = f"  {camera.path}" if camera.path else ""
-        print(f"{mark} {camera.index}  {camera.name}  id: {camera.id}{where}")
-    if not found:
-        print("no cameras found")
-    setting = f"camera.device = {spec!r}" if isinstance(spec, str) else f"camera.device = {spec}"
-    if chosen.connected:
-        print(f"{setting}: {chosen.label()}, marked *")
-    else:
-        print(f"{setting}: not connected; plug it in, or set camera.device to a number, name or id listed here")
+    for line in listing(_load(args)):
+        print(line)
     return 0
 
 
 def _report(args: argparse.Namespace) -> int:
-    from . import localtime
-    from .history import pages, tally
-    from .paths import write_private
+    from .app.report import report
 
-    path = _history_path(args, _load(args))
-    if not path.exists():
-        raise UserError(f"{path}: no history yet; run the monitor (or replay --history) first")
-    period, when = next(((p, getattr(args, p)) for p in ("week", "month") if getattr(args, p)), ("day", args.day))
-    day = when.date() if isinstance(when, datetime) else localtime.today()
-    s = tally.read(path, period, day)
-    if s.empty:
-        # Said on the terminal; JSON is still printed for scripts, an empty page is not written.
-        print(pages.nothing_recorded(s), file=sys.stderr if args.format == "json" else sys.stdout)
-        if args.format == "html":
-            return 0
-    if args.format == "json" and args.out is None:
-        print(s.to_json())
-        return 0
-    if args.out is None:
-        out = pages.publish(path, s)  # with the pages of its week and month, linked
-    else:
-        out = args.out
-        write_private(out, (s.to_json() if args.format == "json" else pages.render(s)).encode("utf-8"))
-    print(out)
+    said = report(_load(args), args.history, args.format, args.out, args.day, args.week, args.month)
+    if said.note is not None:
+        print(said.note, file=sys.stderr)
+    print(said.out)
     return 0
 
 
 def _history(args: argparse.Namespace) -> int:
-    from .history import store as history
+    from .app import history
 
-    path = _history_path(args, _load(args))
-    if not path.exists():
-        raise UserError(f"{path}: no history yet")
-    db = history.connect(path)
-    try:
-        if args.action == "export":
-            if args.csv is None:
-                raise UserError("history export needs --csv DIR: the folder to write the CSV files to")
-            if args.csv.exists() and not args.csv.is_dir():
-                raise UserError(f"{args.csv} is a file, not a folder; give --csv a folder for the CSV files")
-            for written in history.export_csv(db, args.csv):
-                print(written)
-        else:
-            if args.before is None and not args.yes and not _confirm_delete_all(path):
-                print("nothing deleted")
-                return 1
-            before = args.before.timestamp() if args.before else float("inf")
-            removed = history.prune(db, before)
-            db.execute("VACUUM")
-            what = f"before {args.before:%Y-%m-%d}" if args.before else "all of it"
-            print(f"deleted {removed} record(s) from {path} ({what})")
-    finally:
-        db.close()
+    settings = _load(args)
+    if args.action == "export":
+        for written in history.export(settings, args.history, args.csv):
+            print(written)
+        return 0
+    deleted = history.delete(settings, args.history, args.before, (lambda _: True) if args.yes else _confirm_delete_all)
+    if deleted is None:
+        print("nothing deleted")
+        return 1
+    print(deleted)
     return 0
 
 
