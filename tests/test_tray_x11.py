@@ -12,6 +12,7 @@ import os
 import signal
 import subprocess
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -32,7 +33,7 @@ from PIL import Image
 
 from posture_watch.commands import Summary
 from posture_watch.desktop import trays
-from posture_watch.desktop.icons import STATES
+from posture_watch.desktop.icons import STATES, icon_image
 from posture_watch.desktop.menu import TrayView
 from posture_watch.desktop.tray import Tray
 
@@ -51,6 +52,14 @@ def icon_window(env: dict[str, str]) -> tuple[int, int, int, int]:
     ).stdout
     geometry = dict(line.split("=", 1) for line in shell.split())
     return int(geometry["X"]), int(geometry["Y"]), int(geometry["WIDTH"]), int(geometry["HEIGHT"])
+
+
+def window_name(env: dict[str, str]) -> str:
+    """The name of the icon's window, which trays show as its tooltip."""
+    return subprocess.run(
+        ["xdotool", "search", "--class", "posture-watch", "getwindowname"], env=env, capture_output=True, text=True,
+        timeout=10,
+    ).stdout.strip()  # fmt: skip
 
 
 def drawn_as(image: Image.Image, colour: tuple[int, int, int]) -> bool:
@@ -81,11 +90,7 @@ def test_x11_icon_takes_clicks_on_the_trays_background(tmp_path: Path, monkeypat
             box = icon_window(env)
             x, y, width, height = box
             assert 16 <= width <= 32 and 16 <= height <= 32, box
-            def name() -> str:
-                return subprocess.run(["xdotool", "search", "--class", "posture-watch", "getwindowname"], env=env,
-                                      capture_output=True, text=True, timeout=10).stdout.strip()  # fmt: skip
-
-            wait_for(lambda: name() == "posture-watch: posture good", "the tooltip as the icon window's name")
+            wait_for(lambda: window_name(env) == "posture-watch: posture good", "the tooltip as the icon window's name")
 
             # The disc on the tray's own background: corners alike and not black.
             shot = tmp_path / "icon.png"
@@ -105,6 +110,56 @@ def test_x11_icon_takes_clicks_on_the_trays_background(tmp_path: Path, monkeypat
             tray.stop()
             thread.join(10)
         assert not thread.is_alive(), "run() did not return after stop()"
+
+
+def test_x11_icon_talks_to_x_only_on_its_loops_thread(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Changes made on other threads while the icon docks all arrive, and only the loop's thread uses its connection.
+
+    python-xlib cannot share one connection between threads: a flush on one thread could leave a round trip on
+    another waiting for ever, and the tooltip stopped changing. Every request and every read of the icon's
+    connection is recorded with its thread, from before the loop starts until it has ended.
+    """
+    with desktop(tmp_path) as env:
+        monkeypatch.setenv("DISPLAY", env["DISPLAY"])
+        tray = Tray(Commands())
+        if type(tray.icon).__module__.startswith("pystray."):
+            pytest.skip(f"pystray chose another backend: {type(tray.icon).__module__}")
+        connection = tray.icon._display.display
+        users: set[str] = set()
+
+        def recorded(method: Callable[..., object]) -> Callable[..., object]:
+            def used(*args: object, **kwargs: object) -> object:
+                users.add(threading.current_thread().name)
+                return method(*args, **kwargs)
+
+            return used
+
+        for name in ("send_request", "send_and_recv"):
+            monkeypatch.setattr(connection, name, recorded(getattr(connection, name)))
+        started = threading.Event()
+        thread = threading.Thread(target=tray.run, args=(started.set,), name="tray", daemon=True)
+        states = list(STATES)
+        changed = threading.Event()
+
+        def change() -> None:
+            for n in range(60):
+                tray.icon.title = f"posture-watch: change {n}"
+                if n % 3 == 0:
+                    tray.icon.icon = icon_image(states[n % len(states)], 0.5)
+            changed.set()
+
+        thread.start()
+        try:
+            assert started.wait(PATIENCE), "setup() was not called"
+            threading.Thread(target=change, name="changes", daemon=True).start()
+            wait_for(changed.is_set, "the loop to take every change")
+            wait_for(lambda: docked(env, "posture-watch"), "the icon to dock in trayer")
+            wait_for(lambda: window_name(env) == "posture-watch: change 59", "the last title as the icon window's name")
+        finally:
+            tray.stop()
+            thread.join(10)
+        assert not thread.is_alive(), "run() did not return after stop()"
+    assert users == {"tray"}, users
 
 
 def test_monitor_on_a_plain_x11_tray(tmp_path: Path, videos) -> None:

@@ -7,10 +7,12 @@ for the monitor; the tray never touches the camera or the engine itself.
 from __future__ import annotations
 
 import logging
+import os
 import threading
+from collections import deque
 from collections.abc import Callable
 from dataclasses import replace
-from functools import cache
+from functools import cache, wraps
 from typing import Any
 
 from PIL import Image
@@ -96,9 +98,9 @@ class Tray:
         self.icon.run(setup=started)
 
     def stop(self) -> None:
-        """End the tray loop, waiting at most STOP_SECONDS: pystray hands the stop to its loop and waits for it, and
-        an X11 loop caught in a round trip to the server (python-xlib shares one connection between threads) would
-        otherwise hold the monitor's exit for ever. The loop's thread is a daemon: the process ends without it."""
+        """End the tray loop, waiting at most STOP_SECONDS: pystray hands the stop to its loop and waits for it, and a
+        loop that never answers (a tray host or X server that stopped answering it) must not hold the monitor's exit
+        for ever. The loop's thread is a daemon: the process ends without it."""
         stopping = threading.Thread(target=self.icon.stop, name="tray-stop", daemon=True)
         stopping.start()
         stopping.join(STOP_SECONDS)
@@ -132,10 +134,22 @@ def _xembed_icon() -> type:
     allowed only between windows of one depth), reads that background back and
     blends the icon over it, so the corners show the tray, antialiased edges too.
 
-    Its event loop also waits with a timeout: pystray's blocks in a read of the
-    X socket, and an event another thread happened to read off it (the one
-    that ends the loop, say) waited there until the next one came, so stop()
-    could return with the loop still running.
+    Only the loop's thread talks to the X server. pystray hands a change made on
+    another thread (show, icon, title, stop) to its loop as an X client message
+    sent and flushed on the caller's thread, over the loop's own connection, and
+    python-xlib cannot share a connection so: a flush begun while the loop reads
+    events sends without reading; if the loop then starts a round trip, it waits
+    for that flush to wake it, and the flush, seeing a reply to read, returns
+    without doing so as if the loop were still reading. The loop then waits for
+    ever (in ``get_geometry`` or ``sync``) and the tooltip and icon stop
+    changing. So this icon replaces pystray's hand-over (``_rewrite_implementation``,
+    which pystray calls with exactly the methods to move, hence a subclass): a
+    change from another thread is queued, the loop is woken through a pipe of its
+    own, runs it and tells the caller, who waits as pystray's caller does; once
+    the loop has ended, changes are dropped instead. A second X connection for
+    the callers' messages would also keep them apart, but a pipe needs no X
+    client. The loop sends all it has queued, then waits in ``select`` on the X
+    socket and that pipe.
     """
     import select
 
@@ -147,19 +161,91 @@ def _xembed_icon() -> type:
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             self._parent_relative = False
             self._stopping = False
+            # Changes for the loop: (method, done, error); the pipe's write end while the loop runs.
+            self._calls: deque[tuple[Callable[[], None], threading.Event, list[Exception]]] = deque()
+            self._calls_lock = threading.Lock()
+            self._wake: int | None = None
+            self._ended = False
             super().__init__(*args, **kwargs)
             self._message_handlers[X.ReparentNotify] = self._on_reparent
 
+        def _rewrite_implementation(self, *methods: Callable[[], None]) -> None:
+            """Make each of pystray's ``methods`` run on the loop's thread, whoever calls it."""
+            for method in methods:
+                setattr(self, method.__name__, self._on_loop(method))
+
+        def _on_loop(self, method: Callable[[], None]) -> Callable[[], None]:
+            @wraps(method)
+            def call() -> None:
+                if threading.current_thread() is getattr(self, "_thread", None):
+                    method()
+                    return
+                done = threading.Event()
+                error: list[Exception] = []
+                with self._calls_lock:
+                    if self._ended:
+                        return
+                    self._calls.append((method, done, error))
+                    if self._wake is not None:
+                        os.write(self._wake, b"\0")
+                done.wait()
+                if error:
+                    raise error[0]
+
+            return call
+
+        def _run_calls(self) -> None:
+            while True:
+                with self._calls_lock:
+                    if not self._calls:
+                        return
+                    method, done, error = self._calls.popleft()
+                try:
+                    method()
+                except Exception as exc:  # the caller's to handle, as with pystray's own hand-over
+                    error.append(exc)
+                finally:
+                    done.set()
+
+        def _run(self) -> None:
+            # pystray names the loop's thread only after letting setup() start, which may then change the icon.
+            self._thread = threading.current_thread()
+            self._wake_read, wake = os.pipe()
+            with self._calls_lock:
+                self._wake = wake
+            try:
+                super()._run()
+            finally:
+                with self._calls_lock:
+                    self._ended = True
+                    self._wake = None
+                    left = list(self._calls)
+                    self._calls.clear()
+                for _, done, _ in left:
+                    done.set()
+                os.close(self._wake_read)
+                os.close(wake)
+
         def _stop(self) -> None:
+            # The loop ends here, not only on the DestroyNotify, which a window already gone never gets.
             self._stopping = True
             super()._stop()
 
+        def _assert_docked(self) -> None:
+            """Ask the tray to dock the icon once per tray. pystray asks again on every show and icon change, and
+            trayer, asked twice in a row, embeds the window and then lets go of it, leaving it undocked on the root."""
+            if self._systray_manager is None:
+                self._dock_window()
+            assert self._systray_manager
+
         def _events(self) -> Any:
             while not self._stopping:
+                self._run_calls()
+                self._display.flush()
                 if self._display.pending_events():
                     yield self._display.next_event()
-                else:
-                    select.select([self._display], [], [], 0.2)
+                elif self._wake_read in select.select([self._display, self._wake_read], [], [])[0]:
+                    os.read(self._wake_read, 512)
 
         def _create_window(self) -> Any:
             window = super()._create_window()
