@@ -249,6 +249,10 @@ def test_doctor_says_whether_the_camera_in_use_has_a_calibration(config_file, vi
     after = calibration_line()
     assert after.startswith("ok       calibration: camera 62: front view from "), after
     assert str(tmp_path / "data" / "posture-watch" / "calibration" / "camera-62.json") in after
+    # When it was made, in the user's zone: 2023-11-14 22:13:20 UTC is 03:43 the next day in Kolkata.
+    os.utime(tmp_path / "data" / "posture-watch" / "calibration" / "camera-62.json", (1_700_000_000, 1_700_000_000))
+    home["TZ"] = "Asia/Kolkata"
+    assert " made 2023-11-15 03:43 (" in calibration_line()
     (tmp_path / "data" / "posture-watch" / "calibration" / "camera-62.json").write_text("{", encoding="utf-8")
     damaged = calibration_line()
     assert damaged.startswith("PROBLEM  calibration: ") and "run `posture-watch calibrate`" in damaged

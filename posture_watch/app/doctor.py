@@ -6,10 +6,9 @@ import importlib.util
 import shutil
 import sys
 from collections.abc import Iterator
-from datetime import datetime
 from pathlib import Path
 
-from .. import config
+from .. import config, localtime
 from ..core.profiles import DEFAULT
 from ..desktop import notify, trays
 from ..errors import UserError
@@ -86,7 +85,7 @@ def _calibration(settings: config.Config) -> Check:
             "or `posture-watch calibrate` makes one now",
         )
     path = baselines.path_for(device.id)
-    made = datetime.fromtimestamp(path.stat().st_mtime).strftime("%Y-%m-%d %H:%M")
+    made = localtime.local(path.stat().st_mtime).strftime("%Y-%m-%d %H:%M")
     return (
         "calibration",
         True,
