@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -65,6 +66,17 @@ def run_cli(*args: str | Path, timeout: float = 600) -> subprocess.CompletedProc
         cwd=ROOT,
         check=False,
     )
+
+
+def readme_picture(name: str) -> Path:
+    """Where a test saves the README's picture ``name``: docs/images when POSTURE_WATCH_SCREENSHOTS=1, else a scratch
+    folder, so that an ordinary test run leaves the working tree as it found it (pictures differ by a few pixels)."""
+    folder = ROOT / "docs" / "images" if os.environ.get("POSTURE_WATCH_SCREENSHOTS") == "1" else SCRATCH_PICTURES
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / name
+
+
+SCRATCH_PICTURES = Path(tempfile.gettempdir()) / "posture-watch-readme-pictures"
 
 
 def json_lines(stdout: str) -> list[dict]:

@@ -12,7 +12,7 @@ import threading
 
 import numpy as np
 import pytest
-from conftest import ROOT, run_cli
+from conftest import ROOT, readme_picture, run_cli
 from desktop import PATIENCE, Signals, desktop, dunst_count, dunst_history, has_colour, missing, screenshot, wait_for
 from PIL import Image
 
@@ -367,7 +367,6 @@ def test_a_reminder_as_the_desktop_shows_it(on_desktop, tmp_path):
     image = cv2.cvtColor(np.asarray(picture), cv2.COLOR_RGB2BGR)
     # A real drawing with lines of text: tall enough for the title, the muscles and the numbered steps.
     assert h >= 80 and image.std() > 20
-    out = ROOT / "docs" / "images" / "reminder.png"
-    out.parent.mkdir(exist_ok=True)
+    out = readme_picture("reminder.png")
     cv2.imwrite(str(out), image, [cv2.IMWRITE_PNG_COMPRESSION, 9])
     assert out.stat().st_size < 100_000

@@ -21,7 +21,7 @@ from datetime import date, timedelta
 import cv2
 import numpy as np
 import pytest
-from conftest import DATASETS, ROOT, json_lines, run_cli
+from conftest import DATASETS, json_lines, readme_picture, run_cli
 from histories import History, Segment, at, sample_day, sample_weeks
 from make_test_videos import Timeline
 from PIL import Image
@@ -120,7 +120,11 @@ def test_a_real_person_sitting_still_is_all_good_posture_with_no_cause(tmp_path)
     video = DATASETS / "neutral-front-video" / "center_focus.mp4"
     result = run_cli("replay", video, "--calibrate", "5", "--history", db)
     assert result.returncode == 0, result.stderr
-    report = report_json(db)
+    # A replay keeps the recording's own times (its file's date), so the report is of the day it was made.
+    history = sqlite3.connect(db)
+    ((started,),) = history.execute("SELECT started FROM sessions").fetchall()
+    history.close()
+    report = report_json(db, "--day", localtime.local(started).date().isoformat())
     totals = report["totals"]
     assert totals["fault_seconds"] == {} and totals["good_share"] == 1.0 and report["causes"] == []
     assert 5 <= totals["present_seconds"] <= 11  # a 10.5 s recording
@@ -529,7 +533,7 @@ def screenshot(tmp_path, page, height: int = 3200) -> np.ndarray:
 
 def save_for_readme(image: np.ndarray, name: str) -> None:
     """A screenshot for the README in 256 colours: sharp text, well under 200 KB."""
-    path = ROOT / "docs" / "images" / name
+    path = readme_picture(name)
     rgb = Image.fromarray(cv2.cvtColor(image, cv2.COLOR_BGR2RGB))
     rgb.quantize(colors=256, dither=Image.Dither.NONE).save(path, optimize=True)
     assert path.stat().st_size < 200_000, (name, path.stat().st_size)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import desktop as desk
 import pytest
-from conftest import ROOT
+from conftest import readme_picture
 from desktop import click, fake_browser, get, icon_box, menu, menu_click, monitor, notifications, registered, wait_for
 from PIL import Image
 
@@ -24,7 +24,6 @@ from posture_watch.desktop.icons import STATES
 
 NEEDED = desk.missing("Xvfb", "dbus-daemon", "xfce4-panel", "dunst", "xdotool", "import")
 pytestmark = pytest.mark.skipif(bool(NEEDED) and not os.environ.get("CI"), reason=f"needs {', '.join(NEEDED)}")
-SCREENSHOT = ROOT / "docs" / "images" / "tray-menu.png"
 ITEM = "org.kde.StatusNotifierItem"
 
 
@@ -117,9 +116,9 @@ def test_monitor_in_a_real_panel(tmp_path: Path, videos) -> None:
                 min(drawn[3] + below[1] + margin, desk.SCREEN[1]),
             )
             picture = Image.open(shot).convert("RGB").crop(crop)
-            SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-            picture.quantize(colors=64, dither=Image.Dither.NONE).save(SCREENSHOT, optimize=True)
-            assert SCREENSHOT.stat().st_size < 100_000
+            saved = readme_picture("tray-menu.png")
+            picture.quantize(colors=64, dither=Image.Dither.NONE).save(saved, optimize=True)
+            assert saved.stat().st_size < 100_000
             subprocess.run(["xdotool", "key", "Escape"], env=env, check=True, timeout=10)
             wait_for(lambda: menu_box() is None, "the menu to close", proc=proc)
 

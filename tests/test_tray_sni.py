@@ -17,6 +17,7 @@ from pathlib import Path
 
 import desktop as desk
 import pytest
+from conftest import readme_picture
 from desktop import PATIENCE, Commands, Signals, call, click, get, icon_box, menu, menu_click, registered, wait_for
 from PIL import Image
 
@@ -31,8 +32,6 @@ TOOLS = ("Xvfb", "dbus-daemon", "xfce4-panel", "xdotool", "import")
 pytestmark = pytest.mark.skipif(
     bool(desk.missing(*TOOLS)) and not os.environ.get("CI"), reason=f"needs {', '.join(desk.missing(*TOOLS))}"
 )
-ROOT = Path(__file__).resolve().parents[1]
-SCREENSHOT = ROOT / "docs" / "images" / "tray-panel.png"
 TOOLTIP = "posture good; stand-up break in 12 min"
 GOOD = TrayView("good", tooltip=TOOLTIP, snooze_minutes=20)
 
@@ -136,9 +135,9 @@ def test_sni_tray_in_xfce_panel(tmp_path: Path) -> None:
                 )
             margin = 8
             crop = screen.crop((max(left - margin, 0), 0, right + margin, desk.PANEL_HEIGHT))
-            SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-            crop.save(SCREENSHOT, optimize=True)
-            assert SCREENSHOT.stat().st_size < 50_000
+            saved = readme_picture("tray-panel.png")
+            crop.save(saved, optimize=True)
+            assert saved.stat().st_size < 50_000
             centre = ((left + right) // 2, (top + bottom) // 2)
 
             # A real left click on the icon: the panel calls Activate.
