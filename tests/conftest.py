@@ -68,15 +68,15 @@ def run_cli(*args: str | Path, timeout: float = 600) -> subprocess.CompletedProc
     )
 
 
+SCRATCH_PICTURES = Path(tempfile.gettempdir()) / "posture-watch-readme-pictures"
+
+
 def readme_picture(name: str) -> Path:
     """Where a test saves the README's picture ``name``: docs/images when POSTURE_WATCH_SCREENSHOTS=1, else a scratch
     folder, so that an ordinary test run leaves the working tree as it found it (pictures differ by a few pixels)."""
     folder = ROOT / "docs" / "images" if os.environ.get("POSTURE_WATCH_SCREENSHOTS") == "1" else SCRATCH_PICTURES
     folder.mkdir(parents=True, exist_ok=True)
     return folder / name
-
-
-SCRATCH_PICTURES = Path(tempfile.gettempdir()) / "posture-watch-readme-pictures"
 
 
 def json_lines(stdout: str) -> list[dict]:
